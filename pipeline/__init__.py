@@ -1,0 +1,1 @@
+"""Options, wiring and entry point of the newsbeam pipeline."""

@@ -1,0 +1,1 @@
+"""The warehouse contract: one hand-written field list, from which Arrow and Avro schemas derive."""

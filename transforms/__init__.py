@@ -1,0 +1,1 @@
+"""Composable Beam transforms of the newsbeam pipeline, one public PTransform per module."""

@@ -1,0 +1,1 @@
+"""Beam-free NLP helpers: model loading, rule files and gazetteers."""
