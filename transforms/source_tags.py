@@ -1,0 +1,251 @@
+"""Source tags: wire credits, media attributions, editor sign-offs and footers.
+
+``extract_source_tags(body, dateline_credits)`` is the pure logic; the
+``ExtractSourceTags`` composite maps it over ``PCollection[Article]`` and
+returns ``PCollection[Article]`` with ``body`` cleaned and ``agencies``,
+``attributions``, ``editor_initials`` and ``boilerplate`` filled in.
+
+Everything that is removed sits at the end of a body (footers, the Reuters
+``Reuter`` sign-off, editor initials such as ``MH/PA``), so only the last
+``_TAIL_CHARS`` characters are ever searched for them; left in place, the NER
+model would tag ``MH`` as an organisation.  Media names come from
+``seeds/rules/media.jsonl`` and footers from ``seeds/rules/boilerplate.jsonl``.
+"""
+import re
+from typing import Iterable, NamedTuple, Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.pvalue import PCollection
+
+from schemas.records import Article
+from transforms.nlp.rules import load_boilerplate_rules, load_media_rules
+
+METRICS_NAMESPACE = 'newsbeam.source_tags'
+
+# Footers, sign-offs and initials together are a few hundred characters; the
+# window keeps the end-anchored searches cheap on very long bodies.
+_TAIL_CHARS = 1500
+# The credit of a dateline-like lead sits within the first line.
+_LEAD_CHARS = 120
+
+
+class SourceTags(NamedTuple):
+    """What ``extract_source_tags`` found, and the body without the removed parts."""
+    agencies: tuple         # canonical wire names, first-appearance order, deduplicated
+    attributions: tuple     # canonical media the body attributes information to
+    editor_initials: tuple  # trailing sign-off initials in order, e.g. ('SB', 'MQ', 'MG')
+    boilerplate: tuple      # scraped footers removed from the body, verbatim
+    body: str
+
+
+def _strip_article(name: str) -> str:
+    return re.sub(r'^(?:the|The)\s+', '', ' '.join(name.split()))
+
+
+def _trie_pattern(names: Iterable[str]) -> str:
+    """Returns a regex matching any of ``names``, factored as a character trie.
+
+    A flat alternation of a few hundred names makes ``re`` try every name at
+    every position of every body; the trie tries one branch per character.
+    Spaces match any run of whitespace, since wire text wraps names.
+    """
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[''] = {}
+
+    def build(node: dict) -> str:
+        branches = [(r'\s+' if char == ' ' else re.escape(char)) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ''
+        if len(branches) == 1 and '' not in node:
+            return branches[0]
+        return '(?:' + '|'.join(branches) + ')' + ('?' if '' in node else '')
+
+    return build(trie)
+
+
+_MEDIA = load_media_rules()
+# Printed name (without a leading article) -> canonical.  Exact case first:
+# 'AP' is the agency, but credits are often printed in capitals ('(REUTERS)').
+_CANONICAL = {_strip_article(alias): m.canonical
+              for m in _MEDIA for alias in (m.canonical, *m.aliases)}
+_CANONICAL_FOLDED = {alias.casefold(): canonical for alias, canonical in _CANONICAL.items()}
+_UNAMBIGUOUS_NAMES = [_strip_article(alias) for m in _MEDIA if not m.ambiguous
+                      for alias in (m.canonical, *m.aliases)]
+
+# A medium that names itself, e.g. 'Borna News Agency', counts even when not in the rules.
+_SELF_NAMED = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+News\s+Agency"
+_MEDIA_NOUN = (r'(?:news\s+agency|News\s+Agency|news\s+network|news\s+website|news\s+channel'
+               r'|television(?:\s+channel)?|TV(?:\s+channel)?|channel|network|broadcaster'
+               r'|newspaper|daily|radio|magazine|website|agency|news)')
+_REPORT_VERB = (r'(?:(?:has|have|had|was|were)\s+)?(?:reported|reports|said|says|quoted|quotes'
+                r'|cited|wrote|announced|added|stated|claimed|revealed|learned|learnt|broadcast'
+                r'|aired|published|confirmed)')
+_ATTRIBUTING = (r'(?:according\s+to|told|quoted\s+by|cited\s+by|reported\s+by|quoting|citing'
+                r'|in\s+an?\s+(?:exclusive\s+)?interview\s+(?:with|to)|speaking\s+to|talking\s+to'
+                r'|in\s+(?:remarks|comments|a\s+statement)\s+to|writing\s+in|wrote\s+in)')
+# 'the official IRNA news agency', "Iran's semi-official Tasnim".
+_QUALIFIERS = (r"(?:(?:the|The|a|an)\s+)?(?:(?:official|semi-?official|state(?:-[a-z]+)?"
+               r"|government(?:-[a-z]+)?|[A-Z][a-z]+(?:-[a-z]+|['’]s)?)\s+){0,2}")
+_POSSESSIVE = r"(?:['’]s)?"
+_ALL_MEDIA = _trie_pattern(_CANONICAL)
+# Only media named in an attribution construction count, not every mention.
+# 'Bloomberg said' may be the man, so an ambiguous name after which a
+# reporting verb follows needs a media noun ('Bloomberg News said').
+_ATTRIBUTION = re.compile(
+    rf'(?<![\w-]){_ATTRIBUTING}\s+{_QUALIFIERS}(?:(?P<after>{_ALL_MEDIA})|(?P<after_self>{_SELF_NAMED}))(?![\w-])'
+    rf'|(?<![\w-])(?:(?:the|The)\s+)?{_QUALIFIERS}'
+    rf'(?:(?P<before>{_trie_pattern(_UNAMBIGUOUS_NAMES)})|(?P<before_noun>{_ALL_MEDIA})(?=\s+{_MEDIA_NOUN})'
+    rf'|(?P<before_self>{_SELF_NAMED}))(?:\s+{_MEDIA_NOUN})?{_POSSESSIVE}\s*,?\s+{_REPORT_VERB}(?![\w-])')
+
+_FOOTER = re.compile('|'.join(
+    (r'(?:(?<=\n)|\A)[^\S\n]*' if rule.own_line else r'(?:(?<=\s)|\A)')
+    + f'(?P<footer{i}>{rule.pattern})\\s*\\Z'
+    for i, rule in enumerate(load_boilerplate_rules())))
+# Reuters-21578 ends every story with 'Reuter' on its own line, sometimes
+# 'REUTER...' or with a literal '^M'; after a table it may follow on the same
+# line after a column gap.  A 'Reuter' closing a sentence is not a sign-off.
+_REUTER_SIGNOFF = re.compile(
+    r'(?:(?<=\n)|(?<=[^\S\n]{2})|\A)[^\S\n]*(?:Reuters?|REUTERS?|reuters?)(?:\.{2,3}|…)?(?:\^M|\r)?\s*\Z')
+# Tehran Times sign-offs: 'MH/PA', 'SB/MQ/MG', a lone 'MG', sometimes with a
+# dangling '/' or a closing 'END'.  They must follow sentence-final punctuation
+# or start a line, so that an acronym inside the last sentence ('... with the
+# UN/EU') is never taken for initials.
+_EDITOR_SIGNOFF = re.compile(
+    r'(?:(?<=[.!?…"”’»)\]])\s+|(?<=\n)[^\S\n]*)'
+    r'(?P<initials>(?!END\b)[A-Z]{1,4}(?:/[A-Z]{1,4})*)/?(?:\s+END)?\s*\Z')
+# A credit at the start of the body: '(AP) — ...' or a whole dateline-like lead
+# 'BEIRUT (AP) —' when the dateline stage left it in place.
+_LEAD_CREDIT = re.compile(r'[^\S\n]*(?:[^\n()]{0,80}?\s)?\((?P<credit>[^()\n]{2,40})\)\s*(?:--|[-–—])')
+# Unknown credits are kept as printed when they look like one: a few capitalised words.
+_CREDIT_SHAPE = re.compile(r"[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3}")
+_CREDIT_SEPARATOR = re.compile(r'\s*(?:/|,|&|\band\b)\s*')
+_TRAILING_SPACE = re.compile(r'[\s\u200b\u200c\u200d\u2060\ufeff]*\Z')
+
+
+def _canonical(name: str) -> Optional[str]:
+    name = _strip_article(name)
+    return _CANONICAL.get(name) or _CANONICAL_FOLDED.get(name.casefold())
+
+
+def _credit_names(credit: str) -> list:
+    """Canonical names in one printed credit; '(AFP/Xinhua)' holds two."""
+    credit = ' '.join(credit.split()).strip(' .')
+    known = _canonical(credit)
+    if known:
+        return [known]
+    parts = _CREDIT_SEPARATOR.split(credit)
+    if len(parts) > 1 and all(_canonical(part) for part in parts):
+        return [_canonical(part) for part in parts]
+    if len(credit) <= 30 and _CREDIT_SHAPE.fullmatch(credit):
+        return [credit]
+    return []
+
+
+def _rstrip_to(body: str, end: int) -> int:
+    """Returns the end of ``body[:end]`` without trailing (also zero-width) spaces."""
+    return _TRAILING_SPACE.search(body, 0, end).start()
+
+
+def _attributions(body: str) -> tuple:
+    found = {}
+    for match in _ATTRIBUTION.finditer(body):
+        name = next(value for value in match.group(
+            'after', 'after_self', 'before', 'before_noun', 'before_self') if value)
+        found.setdefault(_canonical(name) or ' '.join(name.split()), None)
+    return tuple(found)
+
+
+def extract_source_tags(body: str, dateline_credits: Sequence[str] = ()) -> SourceTags:
+    """Finds source credits and strips sign-offs and footers from a body.
+
+    Args:
+        body: the article body (the dateline may or may not have been removed).
+        dateline_credits: credits printed in the dateline, as printed ('AP').
+
+    Returns:
+        ``SourceTags``; ``body`` has the trailing sign-offs and footers removed
+        and trailing whitespace stripped, and is otherwise unchanged.
+    """
+    return _source_tags(body, dateline_credits)[0]
+
+
+def _source_tags(body: str, dateline_credits: Sequence[str]) -> tuple:
+    """Returns ``(SourceTags, whether a Reuter sign-off was removed)``; the flag feeds a counter."""
+    agencies = {}
+    for credit in dateline_credits:
+        agencies.update(dict.fromkeys(_credit_names(credit)))
+    lead = _LEAD_CREDIT.match(body, 0, _LEAD_CHARS)
+    if lead:
+        agencies.update(dict.fromkeys(_credit_names(lead.group('credit'))))
+
+    boilerplate = []
+    initials: tuple = ()
+    reuter = False
+    end = _rstrip_to(body, len(body))
+    # Peel from the end: footers (possibly several), then at most one Reuter
+    # sign-off and one set of initials, in whichever order they were printed.
+    while True:
+        start = max(0, end - _TAIL_CHARS)
+        footer = _FOOTER.search(body, start, end)
+        if footer:
+            boilerplate.append(next(value for value in footer.groups() if value is not None))
+            end = _rstrip_to(body, footer.start())
+            continue
+        signoff = None if reuter else _REUTER_SIGNOFF.search(body, start, end)
+        if signoff:
+            reuter = True
+            end = _rstrip_to(body, signoff.start())
+            continue
+        signoff = None if initials else _EDITOR_SIGNOFF.search(body, start, end)
+        if signoff:
+            initials = tuple(signoff.group('initials').split('/'))
+            end = _rstrip_to(body, signoff.start())
+            continue
+        break
+    if reuter:
+        agencies.setdefault('Reuters', None)
+
+    body = body[:end]
+    return SourceTags(agencies=tuple(agencies), attributions=_attributions(body),
+                      editor_initials=initials, boilerplate=tuple(reversed(boilerplate)),
+                      body=body), reuter
+
+
+class _ExtractSourceTagsFn(beam.DoFn):
+    """Replaces an article's body and source fields with ``extract_source_tags``'s."""
+
+    def __init__(self):
+        self._editor_signoffs = Metrics.counter(METRICS_NAMESPACE, 'editor_signoffs')
+        self._reuter_signoffs = Metrics.counter(METRICS_NAMESPACE, 'reuter_signoffs')
+        self._footers = Metrics.counter(METRICS_NAMESPACE, 'footers')
+
+    def process(self, article: Article) -> Iterable[Article]:
+        tags, reuter_signoff = _source_tags(article.body, article.agencies)
+        if tags.editor_initials:
+            self._editor_signoffs.inc()
+        if reuter_signoff:
+            self._reuter_signoffs.inc()
+        self._footers.inc(len(tags.boilerplate))
+        yield article._replace(body=tags.body, agencies=tags.agencies,
+                               attributions=tags.attributions,
+                               editor_initials=tags.editor_initials,
+                               boilerplate=tags.boilerplate)
+
+
+class ExtractSourceTags(beam.PTransform[PCollection[Article], PCollection[Article]]):
+    """Fills the source fields of articles whose dateline stage has run.
+
+    ``Article.agencies`` comes in holding the credits printed in the dateline
+    and goes out holding canonical agency names.
+    """
+
+    def expand(self, articles: PCollection[Article]) -> PCollection[Article]:
+        return (articles
+                | 'ExtractSourceTags' >> beam.ParDo(_ExtractSourceTagsFn())
+                .with_input_types(Article).with_output_types(Article))
