@@ -7,7 +7,7 @@ returns ``PCollection[Article]`` with ``body`` cleaned and ``agencies``,
 
 Everything that is removed sits at the end of a body (footers, the Reuters
 ``Reuter`` sign-off, editor initials such as ``MH/PA``), so only the last
-``_TAIL_CHARS`` characters are ever searched for them; left in place, the NER
+few hundred characters are ever searched for them; left in place, the NER
 model would tag ``MH`` as an organisation.  Media names come from
 ``seeds/rules/media.jsonl`` and footers from ``seeds/rules/boilerplate.jsonl``.
 """
@@ -23,9 +23,11 @@ from transforms.nlp.rules import load_boilerplate_rules, load_media_rules
 
 METRICS_NAMESPACE = 'newsbeam.source_tags'
 
-# Footers, sign-offs and initials together are a few hundred characters; the
-# window keeps the end-anchored searches cheap on very long bodies.
-_TAIL_CHARS = 1500
+# The end-anchored searches only look this far back from the current end: the
+# longest footer rule, and a sign-off with the word before it.  Scanning the
+# whole body for them would dominate the cost of the stage.
+_FOOTER_CHARS = 600
+_SIGNOFF_CHARS = 64
 # The credit of a dateline-like lead sits within the first line.
 _LEAD_CHARS = 120
 
@@ -75,33 +77,33 @@ _MEDIA = load_media_rules()
 _CANONICAL = {_strip_article(alias): m.canonical
               for m in _MEDIA for alias in (m.canonical, *m.aliases)}
 _CANONICAL_FOLDED = {alias.casefold(): canonical for alias, canonical in _CANONICAL.items()}
-_UNAMBIGUOUS_NAMES = [_strip_article(alias) for m in _MEDIA if not m.ambiguous
-                      for alias in (m.canonical, *m.aliases)]
+_AMBIGUOUS = frozenset(m.canonical for m in _MEDIA if m.ambiguous)
 
 # A medium that names itself, e.g. 'Borna News Agency', counts even when not in the rules.
-_SELF_NAMED = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+News\s+Agency"
+_SELF_NAMED = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}\s+News\s+Agency"
+# Mentions are found first, with one trie-shaped regex, and only then is their
+# context checked: scanning every word of every body for the whole attribution
+# construction costs several times more.
+_MEDIA_MENTION = re.compile(
+    rf'(?<![\w-])(?:(?P<known>{_trie_pattern(_CANONICAL)})|(?P<self_named>{_SELF_NAMED}))(?![\w-])')
 _MEDIA_NOUN = (r'(?:news\s+agency|News\s+Agency|news\s+network|news\s+website|news\s+channel'
                r'|television(?:\s+channel)?|TV(?:\s+channel)?|channel|network|broadcaster'
                r'|newspaper|daily|radio|magazine|website|agency|news)')
-_REPORT_VERB = (r'(?:(?:has|have|had|was|were)\s+)?(?:reported|reports|said|says|quoted|quotes'
-                r'|cited|wrote|announced|added|stated|claimed|revealed|learned|learnt|broadcast'
-                r'|aired|published|confirmed)')
-_ATTRIBUTING = (r'(?:according\s+to|told|quoted\s+by|cited\s+by|reported\s+by|quoting|citing'
-                r'|in\s+an?\s+(?:exclusive\s+)?interview\s+(?:with|to)|speaking\s+to|talking\s+to'
-                r'|in\s+(?:remarks|comments|a\s+statement)\s+to|writing\s+in|wrote\s+in)')
-# 'the official IRNA news agency', "Iran's semi-official Tasnim".
-_QUALIFIERS = (r"(?:(?:the|The|a|an)\s+)?(?:(?:official|semi-?official|state(?:-[a-z]+)?"
-               r"|government(?:-[a-z]+)?|[A-Z][a-z]+(?:-[a-z]+|['’]s)?)\s+){0,2}")
-_POSSESSIVE = r"(?:['’]s)?"
-_ALL_MEDIA = _trie_pattern(_CANONICAL)
-# Only media named in an attribution construction count, not every mention.
-# 'Bloomberg said' may be the man, so an ambiguous name after which a
-# reporting verb follows needs a media noun ('Bloomberg News said').
-_ATTRIBUTION = re.compile(
-    rf'(?<![\w-]){_ATTRIBUTING}\s+{_QUALIFIERS}(?:(?P<after>{_ALL_MEDIA})|(?P<after_self>{_SELF_NAMED}))(?![\w-])'
-    rf'|(?<![\w-])(?:(?:the|The)\s+)?{_QUALIFIERS}'
-    rf'(?:(?P<before>{_trie_pattern(_UNAMBIGUOUS_NAMES)})|(?P<before_noun>{_ALL_MEDIA})(?=\s+{_MEDIA_NOUN})'
-    rf'|(?P<before_self>{_SELF_NAMED}))(?:\s+{_MEDIA_NOUN})?{_POSSESSIVE}\s*,?\s+{_REPORT_VERB}(?![\w-])')
+# 'IRNA reported', 'the official IRNA news agency said', "Reuters' correspondent" is not.
+_REPORTED_AFTER = re.compile(
+    rf"(?P<noun>\s+{_MEDIA_NOUN})?(?:['’]s)?\s*,?\s+(?:(?:has|have|had|was|were)\s+)?"
+    r'(?:reported|reports|said|says|quoted|quotes|cited|wrote|announced|added|stated|claimed'
+    r'|revealed|learned|learnt|broadcast|aired|published|confirmed)(?![\w-])')
+# 'according to', 'told', 'quoted by', '(Source: ...' then up to two qualifiers: 'the
+# official', "Iran's semi-official".
+_ATTRIBUTING_BEFORE = re.compile(
+    r'(?<![\w-])(?:according\s+to|told|quoted\s+by|cited\s+by|reported\s+by|quoting|citing'
+    r'|in\s+an?\s+(?:exclusive\s+)?interview\s+(?:with|to)|speaking\s+to|talking\s+to'
+    r'|in\s+(?:remarks|comments|a\s+statement)\s+to|writing\s+in|wrote\s+in|(?<=\()Source:)\s+'
+    r"(?:(?:the|The|a|an)\s+)?(?:(?:official|semi-?official|state(?:-[a-z]+)?|government(?:-[a-z]+)?"
+    r"|[A-Z][a-z]+(?:-[a-z]+|['’]s)?)\s+){0,2}\Z")
+# Longest attributing phrase plus two qualifiers.
+_BEFORE_CHARS = 80
 
 _FOOTER = re.compile('|'.join(
     (r'(?:(?<=\n)|\A)[^\S\n]*' if rule.own_line else r'(?:(?<=\s)|\A)')
@@ -113,11 +115,15 @@ _FOOTER = re.compile('|'.join(
 _REUTER_SIGNOFF = re.compile(
     r'(?:(?<=\n)|(?<=[^\S\n]{2})|\A)[^\S\n]*(?:Reuters?|REUTERS?|reuters?)(?:\.{2,3}|…)?(?:\^M|\r)?\s*\Z')
 # Tehran Times sign-offs: 'MH/PA', 'SB/MQ/MG', a lone 'MG', sometimes with a
-# dangling '/' or a closing 'END'.  They must follow sentence-final punctuation
-# or start a line, so that an acronym inside the last sentence ('... with the
-# UN/EU') is never taken for initials.
+# dangling '/' or a closing 'END'.  They follow sentence-final punctuation or
+# start a line.  After a photo caption there is no punctuation ('... in Isfahan
+# AFM/MG'): there a chain of two or more groups is accepted after a content
+# word, never after a determiner or preposition, so that an acronym pair ending
+# the last phrase ('... with the UN/EU') is not taken for initials.
 _EDITOR_SIGNOFF = re.compile(
-    r'(?:(?<=[.!?…"”’»)\]])\s+|(?<=\n)[^\S\n]*)'
+    r'(?:(?<=[.!?…"”’»)\]])\s+|(?<=\n)[^\S\n]*'
+    r'|(?<![\w-])(?!(?i:the|an?|of|and|or|to|in|on|at|by|for|with|from|between|against|via|than)\s)'
+    r'\w+\s+(?=[A-Z]{1,4}/[A-Z]))'
     r'(?P<initials>(?!END\b)[A-Z]{1,4}(?:/[A-Z]{1,4})*)/?(?:\s+END)?\s*\Z')
 # A credit at the start of the body: '(AP) — ...' or a whole dateline-like lead
 # 'BEIRUT (AP) —' when the dateline stage left it in place.
@@ -125,7 +131,8 @@ _LEAD_CREDIT = re.compile(r'[^\S\n]*(?:[^\n()]{0,80}?\s)?\((?P<credit>[^()\n]{2,
 # Unknown credits are kept as printed when they look like one: a few capitalised words.
 _CREDIT_SHAPE = re.compile(r"[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3}")
 _CREDIT_SEPARATOR = re.compile(r'\s*(?:/|,|&|\band\b)\s*')
-_TRAILING_SPACE = re.compile(r'[\s\u200b\u200c\u200d\u2060\ufeff]*\Z')
+# Scraped pages pad with zero-width characters, which str.isspace() does not cover.
+_ZERO_WIDTH = frozenset('\u200b\u200c\u200d\u2060\ufeff')
 
 
 def _canonical(name: str) -> Optional[str]:
@@ -149,15 +156,26 @@ def _credit_names(credit: str) -> list:
 
 def _rstrip_to(body: str, end: int) -> int:
     """Returns the end of ``body[:end]`` without trailing (also zero-width) spaces."""
-    return _TRAILING_SPACE.search(body, 0, end).start()
+    while end and (body[end - 1].isspace() or body[end - 1] in _ZERO_WIDTH):
+        end -= 1
+    return end
 
 
 def _attributions(body: str) -> tuple:
+    """Canonical media the body attributes information to, first-appearance order.
+
+    Only a mention in an attribution construction counts.  'Bloomberg said' may
+    be the man, so a name marked ambiguous followed by a reporting verb needs a
+    media noun ('Bloomberg News said').
+    """
     found = {}
-    for match in _ATTRIBUTION.finditer(body):
-        name = next(value for value in match.group(
-            'after', 'after_self', 'before', 'before_noun', 'before_self') if value)
-        found.setdefault(_canonical(name) or ' '.join(name.split()), None)
+    for mention in _MEDIA_MENTION.finditer(body):
+        name = mention.group('known')
+        canonical = _canonical(name) if name else ' '.join(mention.group('self_named').split())
+        after = _REPORTED_AFTER.match(body, mention.end())
+        if (after and (after.group('noun') or canonical not in _AMBIGUOUS)) or _ATTRIBUTING_BEFORE.search(
+                body, max(0, mention.start() - _BEFORE_CHARS), mention.start()):
+            found.setdefault(canonical, None)
     return tuple(found)
 
 
@@ -191,21 +209,20 @@ def _source_tags(body: str, dateline_credits: Sequence[str]) -> tuple:
     # Peel from the end: footers (possibly several), then at most one Reuter
     # sign-off and one set of initials, in whichever order they were printed.
     while True:
-        start = max(0, end - _TAIL_CHARS)
-        footer = _FOOTER.search(body, start, end)
+        footer = _FOOTER.search(body, max(0, end - _FOOTER_CHARS), end)
         if footer:
             boilerplate.append(next(value for value in footer.groups() if value is not None))
             end = _rstrip_to(body, footer.start())
             continue
-        signoff = None if reuter else _REUTER_SIGNOFF.search(body, start, end)
+        signoff = None if reuter else _REUTER_SIGNOFF.search(body, max(0, end - _SIGNOFF_CHARS), end)
         if signoff:
             reuter = True
             end = _rstrip_to(body, signoff.start())
             continue
-        signoff = None if initials else _EDITOR_SIGNOFF.search(body, start, end)
+        signoff = None if initials else _EDITOR_SIGNOFF.search(body, max(0, end - _SIGNOFF_CHARS), end)
         if signoff:
             initials = tuple(signoff.group('initials').split('/'))
-            end = _rstrip_to(body, signoff.start())
+            end = _rstrip_to(body, signoff.start('initials'))
             continue
         break
     if reuter:
