@@ -170,8 +170,9 @@ def _attributions(body: str) -> tuple:
     """
     found = {}
     for mention in _MEDIA_MENTION.finditer(body):
-        name = mention.group('known')
-        canonical = _canonical(name) if name else ' '.join(mention.group('self_named').split())
+        name = mention.group('known') or mention.group('self_named')
+        # A self-named medium may still be a known one under its long name.
+        canonical = _canonical(name) or _strip_article(name)
         after = _REPORTED_AFTER.match(body, mention.end())
         if (after and (after.group('noun') or canonical not in _AMBIGUOUS)) or _ATTRIBUTING_BEFORE.search(
                 body, max(0, mention.start() - _BEFORE_CHARS), mention.start()):
