@@ -89,7 +89,7 @@ _MEDIA_MENTION = re.compile(
 _MEDIA_NOUN = (r'(?:news\s+agency|News\s+Agency|news\s+network|news\s+website|news\s+channel'
                r'|television(?:\s+channel)?|TV(?:\s+channel)?|channel|network|broadcaster'
                r'|newspaper|daily|radio|magazine|website|agency|news)')
-# 'IRNA reported', 'the official IRNA news agency said', "Reuters' correspondent" is not.
+# After the name: 'IRNA reported', 'the official IRNA news agency said', "Xinhua's report said" is not.
 _REPORTED_AFTER = re.compile(
     rf"(?P<noun>\s+{_MEDIA_NOUN})?(?:['’]s)?\s*,?\s+(?:(?:has|have|had|was|were)\s+)?"
     r'(?:reported|reports|said|says|quoted|quotes|cited|wrote|announced|added|stated|claimed'
