@@ -1,0 +1,60 @@
+"""TestPipeline tests for transforms.datelines.NormalizeDatelines."""
+import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from schemas.records import Article
+from transforms.datelines import METRICS_NAMESPACE, NormalizeDatelines
+
+
+def _article(article_id: str, text: str, published_at, agencies=()) -> Article:
+    return Article(
+        article_id=article_id, source_id=f'{article_id}.txt', source_uri=f'seeds/{article_id}.txt',
+        source_name=None, url=None, title=None, published_at=published_at,
+        text=text, body=text.strip(),
+        dateline_raw=None, dateline_city=None, dateline_region=None, dateline_country=None,
+        dateline_timezone=None, dateline_date=None,
+        agencies=agencies, attributions=(), editor_initials=(), boilerplate=(),
+        decode_replaced=False, content_sha256='0' * 64)
+
+
+TEHRAN = _article('tehran', 'TEHRAN – The ministry replied on Monday.', '2019-09-13T08:00:00+00:00')
+AFP = _article('afp', 'KUALA LUMPUR, April 1 , 1997 (AFP) -- Tin prices rose.', None, agencies=('Bernama',))
+REUTERS = _article('reuters', 'SEOUL (Reuters) – Exports rose.', '2010-10-18T02:00:00+00:00', agencies=('Reuters',))
+NO_DATELINE = _article('plain', 'Exclusive – Tolerance has long been practised here.', '2019-09-13T08:00:00+00:00')
+
+
+def _comparable(article) -> Article:
+    # RowCoder decodes Sequence fields as lists into a generated schema class; compare
+    # as the Article the transform means to emit.
+    return Article(**{name: tuple(value) if isinstance(value, list) else value
+                      for name, value in article._asdict().items()})
+
+
+def test_normalize_datelines():
+    expected = [
+        TEHRAN._replace(
+            body='The ministry replied on Monday.', dateline_raw='TEHRAN –', dateline_city='Tehran',
+            dateline_country='IRN', dateline_timezone='Asia/Tehran', dateline_date='2019-09-13'),
+        AFP._replace(
+            body='Tin prices rose.', dateline_raw='KUALA LUMPUR, April 1 , 1997 (AFP) --',
+            dateline_city='Kuala Lumpur', dateline_country='MYS', dateline_timezone='Asia/Kuala_Lumpur',
+            dateline_date='1997-04-01', agencies=('Bernama', 'AFP')),
+        # The credit the source already listed is not added twice.
+        REUTERS._replace(
+            body='Exports rose.', dateline_raw='SEOUL (Reuters) –', dateline_city='Seoul',
+            dateline_country='KOR', dateline_timezone='Asia/Seoul', dateline_date='2010-10-18'),
+        NO_DATELINE,
+    ]
+    pipeline = test_pipeline.TestPipeline()
+    normalized = (pipeline
+                  | 'CreateArticles' >> beam.Create([TEHRAN, AFP, REUTERS, NO_DATELINE])
+                  | 'NormalizeDatelines' >> NormalizeDatelines()
+                  | 'AsComparable' >> beam.Map(_comparable))
+    assert_that(normalized, equal_to(expected), label='CheckArticles')
+    result = pipeline.run()
+    result.wait_until_finish()
+    found = result.metrics().query(
+        MetricsFilter().with_namespace(METRICS_NAMESPACE).with_name('datelines_found'))['counters']
+    assert [counter.committed for counter in found] == [3]
