@@ -64,7 +64,7 @@ HEAD_CHARS = 300
 _MAX_HEAD_LINES = 5
 
 # GeoNames' 5,000-people city list: small towns still resolve to a country and zone,
-# while loading stays under a second per worker.
+# while the index builds in a few seconds, once per worker.
 _MIN_CITY_POPULATION = 5000
 # A bare 'WORD –' is accepted only for a place big enough that the word is surely a place
 # and not a village that happens to be called 'Golf' or 'Major'.
@@ -257,13 +257,14 @@ class _Gazetteer:
 
     def _build_fuzzy_index(self) -> Dict[str, List[Tuple[str, _City]]]:
         # Symmetric-delete index: two keys one edit apart share a key or a one-letter deletion.
+        # Only GeoNames' main names: obscure alternates ('Lahoro') would pull in real words.
         index: Dict[str, List[Tuple[str, _City]]] = collections.defaultdict(list)
-        for key, cities in self._cities_by_key.items():
-            big = [city for city in cities if city.population >= FUZZY_MIN_POPULATION]
-            if not big or len(key) < _FUZZY_MIN_LENGTH - 1:
-                continue
+        big_cities = {id(city): city for cities in self._cities_by_key.values() for city in cities
+                      if city.population >= FUZZY_MIN_POPULATION}
+        for city in big_cities.values():
+            key = _key(city.names[0])
             for variant in {key, *_single_deletions(key)}:
-                index[variant].extend((key, city) for city in big)
+                index[variant].append((key, city))
         return index
 
     def _build_region_index(self, geonames) -> Tuple[Dict[str, Tuple[_Scope, ...]], Dict[_Scope, str]]:
@@ -332,7 +333,7 @@ class _Gazetteer:
 
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    # Built once per process (per Beam worker): a second or so, then dictionary lookups.
+    # Built once per process (per Beam worker): a few seconds, then dictionary lookups.
     return _Gazetteer()
 
 
@@ -352,11 +353,13 @@ def _title_case(printed: str) -> str:
 
 def _display_name(city: _City, printed: str) -> str:
     """The city's own spelling of the printed name, in ASCII when GeoNames has one."""
+    ascii_names = [name for name in city.names if name.isascii()]
+    # The printed punctuation first ('St. Petersburg', not 'St Petersburg'), then any spelling.
+    folded = printed.casefold()
     key = _key(printed)
-    for name in city.names:
-        if _key(name) == key and name.isascii():
-            return name
-    return _title_case(printed)
+    matches = ([name for name in ascii_names if name.casefold() == folded]
+               or [name for name in ascii_names if _key(name) == key])
+    return matches[0] if matches else _title_case(printed)
 
 
 def _in_scope(city: _City, scopes: Tuple[_Scope, ...]) -> bool:
@@ -382,27 +385,36 @@ def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[_Place]
     """
     gazetteer = _gazetteer()
     scopes = _first_region_scopes(regions)
+    letters = [char for char in printed if char.isalpha()]
+    # Only a wire's capitals make a country, a typo or an unknown word a dateline:
+    # 'Israel -- which pulled out', 'Lavoro - BNL said' are prose.
+    in_capitals = len(letters) > 1 and all(char.isupper() for char in letters)
+    as_region = gazetteer.region_as_place(printed) if in_capitals and not scopes else None
     named = gazetteer.cities(printed)
     if named and not vouched and named[0].population < BARE_MIN_POPULATION:
         named = []
     in_scope = [city for city in named if _in_scope(city, scopes)] if scopes else named
     if in_scope:
         city = in_scope[0]
-        return _Place(_display_name(city, printed), gazetteer.alpha3((city.country, None)), city.timezone)
+        country = gazetteer.alpha3((city.country, None))
+        # 'SINGAPORE' and 'NEW YORK' are cities of that country or state; 'MEXICO' is not
+        # Mexico, Missouri.
+        if as_region is None or as_region.country == country:
+            return _Place(_display_name(city, printed), country, city.timezone)
+    if as_region:
+        return as_region
     if named:
         # A known place name, but GeoNames has no such town in the printed region
         # ('Scarborough, Ontario'): the region says where it is.
         return _Place(_display_name(named[0], printed), gazetteer.alpha3(scopes[0]), gazetteer.zone(scopes[0]))
-    as_region = gazetteer.region_as_place(printed)
-    if as_region:
-        return as_region
+    if not in_capitals:
+        return None
     near = [(key, city) for key, city in gazetteer.near_misses(printed)
             if not scopes or _in_scope(city, scopes)]
     if near:
         key, city = near[0]
         return _Place(_display_name(city, key), gazetteer.alpha3((city.country, None)), city.timezone)
-    letters = [char for char in printed if char.isalpha()]
-    if not vouched or len(letters) < 2 or not all(char.isupper() for char in letters):
+    if not vouched:
         return None
     if scopes:
         return _Place(_title_case(printed), gazetteer.alpha3(scopes[0]), gazetteer.zone(scopes[0]))
@@ -471,10 +483,14 @@ def _printed_region(regions: List[str]) -> Optional[str]:
     return ', '.join(regions) or None
 
 
-def _is_headline_rest(head: str, position: int) -> bool:
-    """Whether the rest of the line has no lower-case letter: a headline, not a story."""
+def _is_not_story_start(head: str, position: int) -> bool:
+    """Whether what follows a bare 'PLACE –' cannot open a story.
+
+    A lower-case word continues a sentence ('Egypt -- the Arab world's ...'); a line
+    without lower case is a headline ('CRICKET - LEICESTERSHIRE TAKE OVER ...').
+    """
     line = head[position:].split('\n', 1)[0]
-    return not any(char.islower() for char in line)
+    return line[:1].islower() or not any(char.islower() for char in line)
 
 
 class _WireDateline(NamedTuple):
@@ -489,8 +505,8 @@ def _wire_dateline(head: str, position: int, label_date: Optional[str],
         return None
     month = _month_number(match['month'] or match['month_last'])
     vouched = bool(month or match['credits'])
-    if not vouched and _is_headline_rest(head, match.end()):
-        return None  # 'CRICKET - LEICESTERSHIRE TAKE OVER ...'
+    if not vouched and _is_not_story_start(head, match.end()):
+        return None
     regions = _split_regions(match['regions'])
     place = _locate(match['place'], regions, vouched)
     if place is None:
