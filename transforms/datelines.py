@@ -110,7 +110,7 @@ _WIRE_DATELINE = re.compile(rf'''
           | (?P<day_first> {_DAY} ) [ ]+ (?P<month_last> {_MONTH_WORD} ) \.? )   # '2 March'
         (?: \s* ,? \s* (?P<year> \d{{4}} ) (?! \d ) (?: \s* , \s* \d{{4}} )? )?   # ' , 2006, 2006': TE3 doubles it
     )?
-    (?: \s* \( \s* (?P<credits> [^\W\d_] [\w.&/,'’ -]{{0,40}}? ) \s* \) )?   # '(AFP)'  '(Reuters)'
+    (?: \s* ,? \s* \( \s* (?P<credits> [^\W\d_] [\w.&/,'’ -]{{0,40}}? ) \s* \) )?   # '(AFP)'  '(Reuters)'
     ,?                                                     # 'March 4, -'
     (?: [ \t\u00a0]* [{_DASHES}]{{1,3}} (?= \s | \Z )     # 'TERHAN- '  ' --'  ' –'  ' -–'  ' _'
       | [ \t\u00a0]+ [{_DASHES}]{{1,3}}                      # ' --After'
