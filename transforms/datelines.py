@@ -28,12 +28,14 @@ such as ``Exclusive –``, ``ANALYSIS –``, ``UPDATE 2-`` and ``CRICKET - LEICE
 Which date.  A printed year wins.  A month and day without a year take the year that
 puts the date nearest the publication time, so ``Dec 31`` published on 2020-01-01 is
 2019-12-31 and ``Jan 1`` published on 2019-12-31 is 2020-01-01.  A dateline without a
-date (``TEHRAN –``) gets the publication date: a dateline records when and where the
-story was filed, and an undated one is filed on the day it is published (wires print
-the date only when they differ, or always).  The publication date is taken in the
-dateline's own time zone when the publication time carries an offset and the zone is
-known, because 22:00 UTC is already the next day in Tehran.  With neither a printed
-year nor a publication time the date is None: the date is never guessed from today.
+date (``TEHRAN –``) gets the publication date.  That is a deliberate estimate: the
+field means "filed on", papers that leave the date out of datelines (Tehran Times)
+run stories the day they are filed, and an estimate that is at worst a day late for an
+overnight story is more useful than nothing; ``dateline_raw`` still shows that no date
+was printed.  The publication date is taken in the dateline's own time zone when the
+publication time carries an offset and the zone is known, because 22:00 UTC is
+already the next day in Tehran.  With neither a printed year nor a publication time
+the date is None: it is never guessed from today.
 A scraped ``date YYYY-MM-DD`` label just before the dateline is that dateline's date
 and is removed from the body with it.
 
@@ -108,7 +110,8 @@ _WIRE_DATELINE = re.compile(rf'''
     (?: (?: \s* , \s* (?: [{_DASHES}] \s* )? | (?<= \. ) [ ]+ )      # 'Md., - March 4'  'Va. Feb 26'
         (?: (?P<month> {_MONTH_WORD} ) \.? \s* (?P<day> {_DAY} )      # 'Feb 26'  'Nov. 1'
           | (?P<day_first> {_DAY} ) [ ]+ (?P<month_last> {_MONTH_WORD} ) \.? )   # '2 March'
-        (?: \s* ,? \s* (?P<year> \d{{4}} ) (?! \d ) (?: \s* , \s* \d{{4}} )? )?   # ' , 2006, 2006': TE3 doubles it
+        (?: \s* ,? \s* (?P<year> \d{{4}} ) (?! \d )                     # ' , 1997'
+            (?: \s* , \s* \d{{4}} )? )?                                   # ', 2006, 2006': TE3 doubles it
     )?
     (?: \s* ,? \s* \( \s* (?P<credits> [^\W\d_] [\w.&/,'’ -]{{0,40}}? ) \s* \) )?   # '(AFP)'  '(Reuters)'
     ,?                                                     # 'March 4, -'
@@ -406,7 +409,8 @@ def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[_Place]
     if named:
         # A known place name, but GeoNames has no such town in the printed region
         # ('Scarborough, Ontario'): the region says where it is.
-        return _Place(_display_name(named[0], printed), gazetteer.alpha3(scopes[0]), gazetteer.zone(scopes[0]))
+        return _Place(_display_name(named[0], printed), gazetteer.alpha3(scopes[0]),
+                      gazetteer.zone(scopes[0]))
     if not in_capitals:
         return None
     near = [(key, city) for key, city in gazetteer.near_misses(printed)
@@ -610,7 +614,12 @@ class _NormalizeDatelineFn(beam.DoFn):
 
 
 class NormalizeDatelines(beam.PTransform[PCollection[Article], PCollection[Article]]):
-    """Parses each Article's dateline into its ``dateline_*`` fields and agencies; strips it from the body."""
+    """PCollection[Article] -> PCollection[Article] with dateline fields filled and stripped from body.
+
+    Each article's ``body`` is parsed with ``parse_dateline(body, published_at)``; when a
+    dateline is found its fields are set, its credits appended to ``agencies`` and it is
+    removed from ``body``.  Articles without a dateline pass through unchanged.
+    """
 
     def expand(self, articles: PCollection[Article]) -> PCollection[Article]:
         return articles | 'ParseDatelines' >> beam.ParDo(_NormalizeDatelineFn())

@@ -21,8 +21,10 @@ def _article(article_id: str, text: str, published_at, agencies=()) -> Article:
 
 TEHRAN = _article('tehran', 'TEHRAN – The ministry replied on Monday.', '2019-09-13T08:00:00+00:00')
 AFP = _article('afp', 'KUALA LUMPUR, April 1 , 1997 (AFP) -- Tin prices rose.', None, agencies=('Bernama',))
-REUTERS = _article('reuters', 'SEOUL (Reuters) – Exports rose.', '2010-10-18T02:00:00+00:00', agencies=('Reuters',))
-NO_DATELINE = _article('plain', 'Exclusive – Tolerance has long been practised here.', '2019-09-13T08:00:00+00:00')
+REUTERS = _article('reuters', 'SEOUL (Reuters) – Exports rose.', '2010-10-18T02:00:00+00:00',
+                   agencies=('Reuters',))
+NO_DATELINE = _article('plain', 'Exclusive – Tolerance has long been practised here.',
+                       '2019-09-13T08:00:00+00:00')
 
 
 def _comparable(article) -> Article:

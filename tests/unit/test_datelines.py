@@ -122,7 +122,8 @@ DATELINES = [
         'US shares edged down.', id='xinhua'),
     pytest.param(
         'CANBERRA, Australia (AP)– The policy softened.', '2010-10-18',
-        ('CANBERRA, Australia (AP)–', 'Canberra', 'Australia', 'AUS', 'Australia/Sydney', '2010-10-18', ('AP',)),
+        ('CANBERRA, Australia (AP)–', 'Canberra', 'Australia', 'AUS', 'Australia/Sydney', '2010-10-18',
+         ('AP',)),
         'The policy softened.', id='credit-glued-dash'),
     pytest.param(
         'SEOUL (Reuters) – A united Korea could grow.', None,
@@ -142,7 +143,8 @@ DATELINES = [
         'The council met.', id='united-nations'),
     pytest.param(
         'YUZHNO-SAKHALINSK, Russia (AP) – Gas flowed.', None,
-        ('YUZHNO-SAKHALINSK, Russia (AP) –', 'Yuzhno-Sakhalinsk', 'Russia', 'RUS', 'Asia/Sakhalin', None, ('AP',)),
+        ('YUZHNO-SAKHALINSK, Russia (AP) –', 'Yuzhno-Sakhalinsk', 'Russia', 'RUS', 'Asia/Sakhalin', None,
+         ('AP',)),
         'Gas flowed.', id='hyphenated-city'),
     pytest.param(
         'PARIS (AFP/Reuters) -- Talks ended.', None,
