@@ -1,0 +1,133 @@
+"""``newsbeam`` console entry point: parse options, build the graph, run it, print the summary."""
+import argparse
+import datetime
+import json
+import logging
+import secrets
+import sys
+import time
+from importlib import metadata
+from typing import List, Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipeline.build import build_pipeline
+from pipeline.options import DEFAULT_RUNNER, NewsPipelineOptions
+from transforms.dead_letter import METRICS_NAMESPACE
+from transforms.to_records import RunContext
+from transforms.write import manifest_path
+
+_LOG = logging.getLogger('newsbeam')
+DISTRIBUTION = 'newsbeam'
+
+
+def pipeline_version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return '0+unknown'
+
+
+def new_run_id(now: datetime.datetime) -> str:
+    return f'{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}'
+
+
+def _help_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='newsbeam run',
+        description='Ingest news articles into a Parquet + Avro warehouse. Standard Apache Beam options '
+                    '(--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...) pass through '
+                    f'to Beam; the default runner is {DEFAULT_RUNNER} (local, offline).')
+    NewsPipelineOptions._add_argparse_args(parser)  # pylint: disable=protected-access
+    return parser
+
+
+def _counter(result, name: str) -> Optional[int]:
+    try:
+        counters = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE)
+                                          .with_name(name))['counters']
+    except (NotImplementedError, AttributeError, KeyError):
+        return None
+    return sum(c.committed if c.committed is not None else c.attempted for c in counters) if counters else 0
+
+
+def summarize(manifest: dict, articles_read: Optional[int], elapsed: float) -> dict:
+    rows = manifest['rows']
+    summary = {
+        'run_id': manifest['run_id'],
+        'articles_read': articles_read,
+        'articles_written': rows.get('articles', 0),
+        'dead_letters': rows.get('dead_letters', 0),
+        'rows': rows,
+        'elapsed_seconds': round(elapsed, 2),
+    }
+    summary['balanced'] = (articles_read is None
+                           or articles_read == summary['articles_written'] + summary['dead_letters'])
+    return summary
+
+
+def format_summary(summary: dict) -> str:
+    lines = [
+        f"newsbeam run {summary['run_id']}",
+        f"  articles read     {summary['articles_read']}",
+        f"  articles written  {summary['articles_written']}",
+        f"  dead letters      {summary['dead_letters']}"
+        + ('' if summary['balanced'] else '   (DOES NOT BALANCE: read != written + dead letters)'),
+        '  rows per table    ' + ', '.join(f'{t}={n}' for t, n in summary['rows'].items()),
+        f"  elapsed           {summary['elapsed_seconds']:.1f} s",
+    ]
+    return '\n'.join(lines)
+
+
+def run(argv: Optional[Sequence[str]] = None) -> dict:
+    """Runs one batch ingestion and returns its summary; ``argv`` without the program name."""
+    argv: List[str] = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ['run']:
+        argv = argv[1:]
+    if any(a in ('-h', '--help') for a in argv):
+        _help_parser().print_help()
+        return {}
+    options = PipelineOptions(argv)
+    news = options.view_as(NewsPipelineOptions)
+    news.validate_news_options()
+    standard = options.view_as(StandardOptions)
+    if not standard.runner:
+        standard.runner = DEFAULT_RUNNER
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    context = RunContext(run_id=news.run_id or new_run_id(started),
+                         ingested_at=started.isoformat(), pipeline_version=pipeline_version())
+    clock = time.monotonic()
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
+    result = pipeline.run()
+    result.wait_until_finish()
+    with FileSystems.open(manifest_path(news.output, context.run_id)) as handle:
+        manifest = json.loads(handle.read())
+    return summarize(manifest, _counter(result, 'articles_read'), time.monotonic() - clock)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    _LOG.setLevel(logging.INFO)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ('run', '-h', '--help'):
+        print('usage: newsbeam run --input GLOB [--input GLOB ...] --output DIR [options]\n'
+              '       newsbeam run --help', file=sys.stderr)
+        return 2
+    try:
+        summary = run(argv)
+    except ValueError as error:
+        print(f'newsbeam: error: {error}', file=sys.stderr)
+        return 2
+    if summary:
+        print(format_summary(summary))
+        if not summary['balanced']:
+            return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

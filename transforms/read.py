@@ -1,0 +1,203 @@
+"""Read raw articles from text and JSONL files.
+
+``ReadArticles(patterns)`` expands file globs at construction time (failing fast on a
+glob that matches nothing) and yields one ``RawArticle`` per article:
+
+* ``*.txt`` (and ``*.text``, or no extension): one article per file; ``source_id`` is
+  the file name.
+* ``*.jsonl`` / ``*.ndjson``: one article per line with ``text`` (required), ``id``,
+  ``title``, ``published``, ``url``, ``source``.
+
+Either may be gzip- or bzip2-compressed (``.gz``/``.bz2``, detected by Beam's
+file systems).  Bytes that are not UTF-8 are replaced and the article is flagged;
+input that cannot become an article (a line that is not JSON, no text, a binary
+or unsupported file, an unreadable file) goes to the dead-letter output with the
+file, the line number and the reason.  Every candidate article is counted in
+``articles_read``, so that read = written + dead-lettered at the end of a run.
+"""
+import glob
+import json
+import os
+from typing import Iterable, List, Sequence
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from schemas.records import DeadLetter, RawArticle
+from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
+
+JSONL_EXTENSIONS = ('.jsonl', '.ndjson')
+TEXT_EXTENSIONS = ('.txt', '.text', '')
+_COMPRESSED_EXTENSIONS = ('.gz', '.bz2', '.deflate', '.zst', '.lzma')
+# Larger inputs are not news articles (and would exceed spaCy's max_length).
+DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
+STAGE = 'read'
+
+
+def _kind_of(path: str) -> str:
+    """'jsonl', 'text' or '' (unsupported), from the file name without a compression suffix."""
+    name = os.path.basename(path).lower()
+    for suffix in _COMPRESSED_EXTENSIONS:
+        if name.endswith(suffix):
+            name = name[:-len(suffix)]
+            break
+    ext = os.path.splitext(name)[1]
+    if ext in JSONL_EXTENSIONS:
+        return 'jsonl'
+    if ext in TEXT_EXTENSIONS:
+        return 'text'
+    return ''
+
+
+def expand_patterns(patterns: Sequence[str]) -> List[str]:
+    """All files matched by the globs, sorted and without repeats.
+
+    ``dir/**/*`` matches files directly in ``dir`` too, as in shells and
+    ``glob(recursive=True)``; Beam's own matcher needs at least one sub-directory.
+    Dot-files and dot-directories (``.DS_Store``, ``.git``) are skipped.
+
+    Raises:
+      ValueError: a pattern matches no file.
+    """
+    paths = set()
+    for pattern in patterns:
+        variants = [pattern]
+        if '/**/' in pattern:
+            variants.append(pattern.replace('/**/', '/'))
+        matched = set()
+        for variant in variants:
+            if FileSystems.get_scheme(variant) is None:
+                matched.update(p for p in glob.glob(variant, recursive=True) if os.path.isfile(p))
+            else:
+                for result in FileSystems.match([variant]):
+                    matched.update(m.path for m in result.metadata_list)
+        matched = {p for p in matched if not _is_hidden(p, pattern)}
+        if not matched:
+            raise ValueError(f'--input {pattern!r} does not match any files')
+        paths.update(matched)
+    return sorted(paths)
+
+
+def _is_hidden(path: str, pattern: str) -> bool:
+    """True for dot-files and files under dot-directories below the glob's fixed part."""
+    base = pattern.split('*', 1)[0].rsplit('/', 1)[0]
+    relative = os.path.relpath(path, base) if base else path
+    return any(part.startswith('.') for part in relative.split(os.sep))
+
+
+def _decode(data: bytes):
+    try:
+        return data.decode('utf-8'), False
+    except UnicodeDecodeError:
+        return data.decode('utf-8', errors='replace'), True
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith('\ufeff') else text
+
+
+def _optional_str(value):
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+class _ReadFileFn(beam.DoFn):
+    """Reads one file into RawArticles; bad input goes to DEAD_LETTER."""
+    def __init__(self, max_article_chars: int):
+        self._max_chars = max_article_chars
+        self._read = Metrics.counter(METRICS_NAMESPACE, 'articles_read')
+        self._bad = Metrics.counter(METRICS_NAMESPACE, 'dead_letter_read')
+
+    def _dead(self, uri, source_id, error, raw):
+        self._read.inc()
+        self._bad.inc()
+        return pvalue.TaggedOutput(DEAD_LETTER, DeadLetter(uri, source_id, STAGE, error, excerpt(raw)))
+
+    def process(self, path: str) -> Iterable:
+        kind = _kind_of(path)
+        name = os.path.basename(path)
+        if not kind:
+            yield self._dead(path, name, f'unsupported file type {os.path.splitext(name)[1]!r}', '')
+            return
+        try:
+            with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
+                if kind == 'jsonl':
+                    yield from self._read_jsonl(path, handle)
+                    return
+                data = handle.read()
+        except (OSError, IOError, EOFError, ValueError) as error:  # unreadable or corrupt archive
+            yield self._dead(path, name, f'cannot read file: {error}', '')
+            return
+        yield self._text_article(path, name, data)
+
+    def _text_article(self, path, name, data: bytes):
+        if b'\x00' in data[:8192]:
+            return self._dead(path, name, 'binary content (NUL bytes), not a text article', data[:200].decode('latin-1'))
+        text, replaced = _decode(data)
+        return self._article_or_dead(path, name, _strip_bom(text), None, None, None, None, replaced)
+
+    def _read_jsonl(self, path, handle):
+        for line_number, raw_line in enumerate(handle, start=1):
+            if not raw_line.strip():
+                continue
+            uri = f'{path}#L{line_number}'
+            line, replaced = _decode(raw_line)
+            line = _strip_bom(line) if line_number == 1 else line
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                yield self._dead(uri, None, f'line {line_number}: not JSON: {error}', line)
+                continue
+            if not isinstance(record, dict):
+                yield self._dead(uri, None, f'line {line_number}: a JSON {type(record).__name__}, not an object',
+                                 line)
+                continue
+            source_id = _optional_str(record.get('id')) or f'{os.path.basename(path)}#L{line_number}'
+            text = record.get('text')
+            if not isinstance(text, str):
+                problem = 'no "text" field' if text is None else f'"text" is a {type(text).__name__}'
+                yield self._dead(uri, source_id, f'line {line_number}: {problem}', line)
+                continue
+            yield self._article_or_dead(uri, source_id, text, _optional_str(record.get('title')),
+                                        _optional_str(record.get('published')), _optional_str(record.get('url')),
+                                        _optional_str(record.get('source')), replaced)
+
+    def _article_or_dead(self, uri, source_id, text, title, published, url, source_name, replaced):
+        if not text.strip():
+            return self._dead(uri, source_id, 'empty text', text)
+        if len(text) > self._max_chars:
+            return self._dead(uri, source_id, f'text has {len(text):,} characters, over the limit of '
+                              f'{self._max_chars:,}', text)
+        self._read.inc()
+        return RawArticle(uri, source_id, text, title, published, url, source_name, replaced)
+
+
+class ReadArticles(beam.PTransform):
+    """Reads articles from file globs; returns ``StageResult(articles, dead_letters)``.
+
+    Args:
+      patterns: file globs (local paths or any Beam file system, e.g. ``gs://``).
+      max_article_chars: longer texts are dead-lettered.
+    """
+
+    def __init__(self, patterns: Sequence[str], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS):
+        super().__init__()
+        if not patterns:
+            raise ValueError('at least one --input is required')
+        self._paths = expand_patterns(patterns)
+        self._max_chars = max_article_chars
+
+    def expand(self, pbegin) -> StageResult:
+        results = (
+            pbegin
+            | 'ListFiles' >> beam.Create(self._paths)
+            # Spread files over workers: Create puts them all in one bundle.
+            | 'SpreadFiles' >> beam.Reshuffle()
+            | 'ReadFiles' >> beam.ParDo(_ReadFileFn(self._max_chars)).with_outputs(
+                DEAD_LETTER, main='articles'))
+        return StageResult(results.articles, results[DEAD_LETTER])

@@ -1,0 +1,193 @@
+"""Write warehouse rows as Hive-partitioned Parquet and Avro, and publish them as one run.
+
+Layout under the output directory::
+
+    parquet/<table>/<partition_column>=<value>/part-<run_id>-<writer>.parquet
+    avro/<table>/<partition_column>=<value>/part-<run_id>-<writer>.avro
+    _runs/<run_id>.json          # manifest: files and rows per table of a published run
+
+Beam's own ``WriteToParquet``/``WriteToAvro`` cannot partition, default to
+uncompressed Parquet, and in streaming drop rows when a bundle spans windows
+(see BEAM-NOTES.md), so this module writes files itself with pyarrow and
+fastavro.  It follows Beam's file-sink protocol: each bundle writes its rows
+into files under ``_staging/<run_id>/`` and reports them; once every bundle has
+succeeded, ``_PublishRunFn`` moves exactly the reported files into place and
+writes the run manifest last.  Files of a failed or retried bundle are never
+reported, so they are never published.  Rows stream into the files in row
+groups, so a bundle never holds its whole output in memory.
+"""
+import json
+import os
+import uuid
+from typing import Dict, Iterable, List, NamedTuple, Tuple
+
+import apache_beam as beam
+import fastavro
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
+
+from schemas.arrow import to_arrow_schema
+from schemas.avro import to_avro_schema
+from schemas.fields import SCHEMA_VERSION, TABLES
+from transforms.dead_letter import METRICS_NAMESPACE
+from transforms.to_records import TableRow
+
+FORMATS = ('parquet', 'avro')
+STAGING_DIR = '_staging'
+RUNS_DIR = '_runs'
+PARQUET_CODEC = 'snappy'     # read by every warehouse engine; zstd is not (older Hive, some BI tools)
+AVRO_CODEC = 'deflate'       # the only codec besides null that every Avro reader must support
+ROW_GROUP_ROWS = 5_000
+
+
+class WrittenFile(NamedTuple):
+    table: str
+    fmt: str
+    relative_path: str        # e.g. parquet/articles/article_date=2019-09-13/part-<run>-<writer>.parquet
+    rows: int
+
+
+def staging_root(output_dir: str, run_id: str) -> str:
+    return FileSystems.join(output_dir, STAGING_DIR, run_id)
+
+
+def manifest_path(output_dir: str, run_id: str) -> str:
+    return FileSystems.join(output_dir, RUNS_DIR, f'{run_id}.json')
+
+
+def _makedirs(path: str) -> None:
+    # Local directories must exist before a file is created in them; object stores have none.
+    if FileSystems.get_scheme(path) is None:
+        os.makedirs(path, exist_ok=True)
+
+
+class TableFileWriter:
+    """Writes one table partition to a Parquet and an Avro file at once, streaming rows in groups."""
+
+    def __init__(self, root: str, table: str, partition: str, file_stem: str):
+        self.table = table
+        self._arrow_schema = to_arrow_schema(table)
+        self._rows: List[dict] = []
+        self.count = 0
+        self.relative_paths = {
+            fmt: '/'.join((fmt, table, partition, f'{file_stem}.{fmt}')) for fmt in FORMATS}
+        self._handles = {}
+        for fmt, relative in self.relative_paths.items():
+            path = FileSystems.join(root, relative)
+            _makedirs(os.path.dirname(path))
+            self._handles[fmt] = FileSystems.create(path)
+        self._parquet = pq.ParquetWriter(self._handles['parquet'], self._arrow_schema,
+                                         compression=PARQUET_CODEC, use_compliant_nested_type=True)
+        self._avro = fastavro.write.Writer(
+            self._handles['avro'], fastavro.parse_schema(to_avro_schema(table)), codec=AVRO_CODEC,
+            metadata={'schema_version': str(SCHEMA_VERSION)})
+
+    def write(self, row: dict) -> None:
+        self._rows.append(row)
+        self._avro.write(row)
+        self.count += 1
+        if len(self._rows) >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self._arrow_schema))
+            self._rows = []
+
+    def close(self) -> List[WrittenFile]:
+        self._flush()
+        self._parquet.close()
+        self._avro.flush()
+        for handle in self._handles.values():
+            handle.close()
+        return [WrittenFile(self.table, fmt, path, self.count) for fmt, path in self.relative_paths.items()]
+
+
+class _WriteBundleFn(beam.DoFn):
+    """Writes the rows of a bundle to staging files, one Parquet and one Avro file per table partition."""
+
+    def __init__(self, output_dir: str, run_id: str):
+        self._root = staging_root(output_dir, run_id)
+        self._run_id = run_id
+        self._rows = Metrics.counter(METRICS_NAMESPACE, 'rows_written')
+
+    def start_bundle(self):
+        self._writers: Dict[Tuple[str, str], TableFileWriter] = {}
+        # A fresh name per bundle attempt: a retried bundle never overwrites a file another attempt reported.
+        self._stem = f'part-{self._run_id}-{uuid.uuid4().hex[:12]}'
+
+    def process(self, table_row: TableRow):
+        key = (table_row.table, table_row.partition)
+        writer = self._writers.get(key)
+        if writer is None:
+            writer = self._writers[key] = TableFileWriter(self._root, table_row.table, table_row.partition,
+                                                          self._stem)
+        writer.write(table_row.row)
+        self._rows.inc()
+
+    def finish_bundle(self):
+        for writer in self._writers.values():
+            for written in writer.close():
+                yield WindowedValue(written, MIN_TIMESTAMP, [GlobalWindow()])
+        self._writers = {}
+
+
+class _PublishRunFn(beam.DoFn):
+    """Moves a run's reported staging files into the warehouse and writes its manifest last."""
+
+    def __init__(self, output_dir: str, run_id: str):
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def process(self, written: List[WrittenFile]) -> Iterable[dict]:
+        staging = staging_root(self._output_dir, self._run_id)
+        written = sorted(written)
+        sources = [FileSystems.join(staging, w.relative_path) for w in written]
+        destinations = [FileSystems.join(self._output_dir, w.relative_path) for w in written]
+        for destination in destinations:
+            _makedirs(os.path.dirname(destination))
+        if sources:
+            FileSystems.rename(sources, destinations)
+        rows = {name: 0 for name in TABLES}
+        for w in written:
+            if w.fmt == FORMATS[0]:
+                rows[w.table] += w.rows
+        manifest = {
+            'run_id': self._run_id,
+            'schema_version': SCHEMA_VERSION,
+            'rows': rows,
+            'files': [w._asdict() for w in written],
+        }
+        path = manifest_path(self._output_dir, self._run_id)
+        _makedirs(os.path.dirname(path))
+        with FileSystems.create(path) as handle:
+            handle.write(json.dumps(manifest, indent=1).encode())
+        if FileSystems.exists(staging):
+            FileSystems.delete([staging])
+        yield manifest
+
+
+class WriteWarehouse(beam.PTransform):
+    """PCollection[TableRow] -> PCollection[dict]: the manifest of the published run (one element).
+
+    Args:
+      output_dir: warehouse root (local path or any Beam file system).
+      run_id: names this run's files; unique per run.
+    """
+
+    def __init__(self, output_dir: str, run_id: str):
+        super().__init__()
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def expand(self, rows):
+        return (
+            rows
+            | 'WriteStagingFiles' >> beam.ParDo(_WriteBundleFn(self._output_dir, self._run_id))
+            | 'CollectWrittenFiles' >> beam.combiners.ToList()
+            | 'PublishRun' >> beam.ParDo(_PublishRunFn(self._output_dir, self._run_id)))
