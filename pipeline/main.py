@@ -109,8 +109,17 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     return summarize(manifest, _counter(result, 'articles_read'), time.monotonic() - clock)
 
 
+class _QuietBeamTagWarning(logging.Filter):
+    """Drops Beam's warning that with_exception_handling's own 'bad' tag hides our dead-letter tag."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith('Tags {')
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_QuietBeamTagWarning())
     _LOG.setLevel(logging.INFO)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ('run', '-h', '--help'):

@@ -57,8 +57,9 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import PCollection
 
 from schemas.records import Article
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
 
-METRICS_NAMESPACE = 'newsbeam'
+STAGE = 'datelines'
 
 # Datelines sit at the very top; reading more only invites false positives and costs time.
 HEAD_CHARS = 300
@@ -583,7 +584,6 @@ def remove_dateline(text: str, dateline: Dateline) -> str:
 
 
 @beam.typehints.with_input_types(Article)
-@beam.typehints.with_output_types(Article)
 class _NormalizeDatelineFn(beam.DoFn):
     """Fills an Article's dateline fields and strips the dateline from its body."""
 
@@ -613,13 +613,15 @@ class _NormalizeDatelineFn(beam.DoFn):
         )
 
 
-class NormalizeDatelines(beam.PTransform[PCollection[Article], PCollection[Article]]):
-    """PCollection[Article] -> PCollection[Article] with dateline fields filled and stripped from body.
+class NormalizeDatelines(beam.PTransform):
+    """PCollection[Article] -> StageResult(outputs: PCollection[Article], dead_letters).
+
+    Outputs have their dateline fields filled and the dateline stripped from body.
 
     Each article's ``body`` is parsed with ``parse_dateline(body, published_at)``; when a
     dateline is found its fields are set, its credits appended to ``agencies`` and it is
     removed from ``body``.  Articles without a dateline pass through unchanged.
     """
 
-    def expand(self, articles: PCollection[Article]) -> PCollection[Article]:
-        return articles | 'ParseDatelines' >> beam.ParDo(_NormalizeDatelineFn())
+    def expand(self, articles):
+        return articles | 'ParseDatelines' >> ParDoWithDeadLetters(_NormalizeDatelineFn(), STAGE)

@@ -71,7 +71,7 @@ class ParDoWithDeadLetters(beam.PTransform):
         self._stage = stage
         self._source_of = source_of or article_source
 
-    def expand(self, pcoll) -> StageResult:
+    def expand(self, pcoll):
         results = pcoll | 'Process' >> beam.ParDo(self._fn).with_outputs(
             DEAD_LETTER, main='outputs').with_exception_handling()
         unexpected = results['bad'] | 'FailuresToDeadLetters' >> beam.Map(

@@ -16,6 +16,7 @@ import apache_beam as beam
 from apache_beam import coders, pvalue
 from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
+from spacy.tokens import Span
 
 from schemas.records import Article, DeadLetter, EntityMention
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
@@ -40,12 +41,34 @@ def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
     return hashlib.sha256(f'{article_id}:{start}:{end}:{label}'.encode()).hexdigest()[:32]
 
 
+_POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+
+
+def name_span(ent):
+    """The entity without a leading article or a trailing possessive.
+
+    OntoNotes (and so the model) puts "the" inside names ("the United States") and
+    sometimes the possessive too; the name itself is what analysts group by and
+    what other annotation schemes (CoNLL, ACE) mark.  A capitalised "The" inside a
+    sentence is part of the name ("The Hague") and stays.
+    """
+    start, end = 0, len(ent)
+    first = ent[0]
+    if end > 1 and first.lower_ == 'the' and (first.text == 'the' or first.is_sent_start):
+        start = 1
+    if end - start > 1 and ent[end - 1].text in _POSSESSIVES:
+        end -= 1
+    if (start, end) == (0, len(ent)):
+        return ent
+    return Span(ent.doc, ent.start + start, ent.start + end, label=ent.label)
+
+
 def annotate(article: Article, doc) -> AnnotatedArticle:
     """Plain records from a spaCy Doc of ``article.body``; the Doc itself never leaves this stage."""
     sentence_starts = [sent.start_char for sent in doc.sents] if doc.has_annotation('SENT_START') else [0]
     if not sentence_starts or sentence_starts[0] != 0:
         sentence_starts = [0] + sentence_starts
-    ents = list(doc.ents)
+    ents = [name_span(e) for e in doc.ents]
     canonical = canonicalize([(e.text, e.label_) for e in ents])
     mentions = tuple(
         EntityMention(
@@ -112,7 +135,7 @@ class ExtractEntities(beam.PTransform):
         super().__init__()
         self._model = model
 
-    def expand(self, articles) -> StageResult:
+    def expand(self, articles):
         results = (
             articles
             | 'Batch' >> beam.BatchElements(min_batch_size=MIN_BATCH, max_batch_size=MAX_BATCH)

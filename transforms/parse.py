@@ -84,5 +84,5 @@ class _ParseFn(beam.DoFn):
 class ParseArticles(beam.PTransform):
     """PCollection[RawArticle] -> StageResult(outputs: PCollection[Article], dead_letters)."""
 
-    def expand(self, raw_articles) -> StageResult:
+    def expand(self, raw_articles):
         return raw_articles | 'ToArticle' >> ParDoWithDeadLetters(_ParseFn(), STAGE)

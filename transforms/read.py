@@ -192,7 +192,7 @@ class ReadArticles(beam.PTransform):
         self._paths = expand_patterns(patterns)
         self._max_chars = max_article_chars
 
-    def expand(self, pbegin) -> StageResult:
+    def expand(self, pbegin):
         results = (
             pbegin
             | 'ListFiles' >> beam.Create(self._paths)

@@ -19,9 +19,10 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import PCollection
 
 from schemas.records import Article
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
 from transforms.nlp.rules import load_boilerplate_rules, load_media_rules
 
-METRICS_NAMESPACE = 'newsbeam.source_tags'
+STAGE = 'source_tags'
 
 # The end-anchored searches only look this far back from the current end: the
 # longest footer rule, and a sign-off with the word before it.  Scanning the
@@ -256,14 +257,14 @@ class _ExtractSourceTagsFn(beam.DoFn):
                                boilerplate=tags.boilerplate)
 
 
-class ExtractSourceTags(beam.PTransform[PCollection[Article], PCollection[Article]]):
-    """Fills the source fields of articles whose dateline stage has run.
+class ExtractSourceTags(beam.PTransform):
+    """PCollection[Article] -> StageResult(outputs: PCollection[Article], dead_letters).
+
+    Fills the source fields of articles whose dateline stage has run.
 
     ``Article.agencies`` comes in holding the credits printed in the dateline
     and goes out holding canonical agency names.
     """
 
-    def expand(self, articles: PCollection[Article]) -> PCollection[Article]:
-        return (articles
-                | 'ExtractSourceTags' >> beam.ParDo(_ExtractSourceTagsFn())
-                .with_input_types(Article).with_output_types(Article))
+    def expand(self, articles):
+        return articles | 'ExtractSourceTags' >> ParDoWithDeadLetters(_ExtractSourceTagsFn(), STAGE)
