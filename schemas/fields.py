@@ -95,6 +95,60 @@ ENTITIES = Table('entities', (
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
 ), partition_column='article_date', doc="One row per entity mention; partitioned like its article.")
 
+TIME_EXPRESSIONS = Table('time_expressions', (
+    _f('article_id', S, 'The article the expression is in.', nullable=False),
+    _f('text', S, 'The expression as printed ("on Wednesday" -> "Wednesday").', nullable=False),
+    _f('value', S, 'ISO 8601 value: "2019-09-11", "2006-10", "1991", "2006-W50"; PRESENT_REF for "now".',
+       nullable=False),
+    _f('granularity', S, 'day, week, month, quarter, season, year, decade, century or present.',
+       nullable=False),
+    _f('start_char', I32, 'Start offset into articles.body.', nullable=False),
+    _f('end_char', I32, 'End offset (exclusive) into articles.body.', nullable=False),
+    _f('sentence_index', I32, 'Index of the sentence of body that holds the expression.', nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+), partition_column='article_date', doc='Date expressions resolved against the dateline date (else published).')
+
+EVENTS = Table('events', (
+    _f('event_id', S, 'Stable id (article_id, trigger offsets, event type).', nullable=False),
+    _f('article_id', S, 'The article the event is in.', nullable=False),
+    _f('event_type', S, 'PLOVER 2021 event type (AGREE ... SANCTION).', nullable=False),
+    _f('event_mode', S, 'PLOVER mode where the text makes it clear (CONSULT: visit, meet, phone).'),
+    _f('quad_class', S, 'verbal_cooperation, material_cooperation, verbal_conflict or material_conflict.',
+       nullable=False),
+    _f('trigger', S, 'The word(s) that express the event, as written.', nullable=False),
+    _f('trigger_lemma', S, 'Lemma of the trigger.', nullable=False),
+    _f('actor', S, 'Who acts, as written.'),
+    _f('actor_canonical', S, "The actor's fullest name in the article."),
+    _f('actor_country', S, "ISO 3166-1 alpha-3 country of the actor, from the article's own words."),
+    _f('target', S, 'Who or what is acted upon, as written.'),
+    _f('target_canonical', S, "The target's fullest name in the article."),
+    _f('target_country', S, 'ISO 3166-1 alpha-3 country of the target.'),
+    _f('location', S, 'Where, as written.'),
+    _f('location_country', S, 'ISO 3166-1 alpha-3 country of the location.'),
+    _f('event_date', S, 'When: ISO 8601 date, month or year, resolved against the dateline.'),
+    _f('date_text', S, 'The time expression the date comes from.'),
+    _f('date_granularity', S, 'day, week, month, year, ...'),
+    _f('negated', B, 'The text says it did not happen ("did not meet").', nullable=False),
+    _f('sentence_index', I32, 'Index of the sentence of body that holds the trigger.', nullable=False),
+    _f('start_char', I32, 'Start offset of the trigger into articles.body.', nullable=False),
+    _f('end_char', I32, 'End offset (exclusive) of the trigger into articles.body.', nullable=False),
+    _f('evidence', S, 'The sentence the event was read from.', nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+), partition_column='article_date', doc='PLOVER events: who did what to whom, where and when.')
+
+QUOTES = Table('quotes', (
+    _f('quote_id', S, 'Stable id (article_id, offsets).', nullable=False),
+    _f('article_id', S, 'The article the quote is in.', nullable=False),
+    _f('speaker', S, 'Who is quoted, as written.'),
+    _f('speaker_canonical', S, "The speaker's fullest name in the article."),
+    _f('quote', S, 'What was said, without the quotation marks.', nullable=False),
+    _f('verb', S, 'The reporting verb ("said", "told", "according to").'),
+    _f('start_char', I32, 'Start offset of the quote into articles.body.', nullable=False),
+    _f('end_char', I32, 'End offset (exclusive) of the quote into articles.body.', nullable=False),
+    _f('sentence_index', I32, 'Index of the sentence of body where the quote starts.', nullable=False),
+    _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+), partition_column='article_date', doc='Reported speech with its speaker.')
+
 DEAD_LETTERS = Table('dead_letters', (
     _f('source_uri', S, 'Where the bad input was read.', nullable=False),
     _f('source_id', S, "The input's id, when it could be read."),
@@ -104,4 +158,4 @@ DEAD_LETTERS = Table('dead_letters', (
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
 ), partition_column='ingest_date', doc='Input that could not be processed, with the stage and the reason.')
 
-TABLES = {t.name: t for t in (ARTICLES, ENTITIES, DEAD_LETTERS)}
+TABLES = {t.name: t for t in (ARTICLES, ENTITIES, TIME_EXPRESSIONS, EVENTS, QUOTES, DEAD_LETTERS)}

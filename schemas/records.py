@@ -59,6 +59,57 @@ class EntityMention(NamedTuple):
     sentence_index: int
 
 
+class TimeExpression(NamedTuple):
+    """A date expression in a body, resolved to an ISO 8601 value."""
+    article_id: str
+    text: str
+    value: str                 # '2019-09-11', '2006-10', '1991', '2006-W50', '199', 'PRESENT_REF'
+    granularity: str           # day, week, month, quarter, season, year, decade, century, present
+    start_char: int
+    end_char: int
+    sentence_index: int
+
+
+class Event(NamedTuple):
+    """One PLOVER event: who did what to whom, where and when, with its evidence."""
+    event_id: str
+    article_id: str
+    event_type: str            # PLOVER 2021: AGREE, CONSULT, ... ASSAULT, SANCTION
+    event_mode: Optional[str]  # e.g. CONSULT: visit, meet, phone
+    quad_class: str            # verbal_cooperation, material_cooperation, verbal_conflict, material_conflict
+    trigger: str               # as written
+    trigger_lemma: str
+    actor: Optional[str]
+    actor_canonical: Optional[str]
+    actor_country: Optional[str]     # ISO 3166-1 alpha-3
+    target: Optional[str]
+    target_canonical: Optional[str]
+    target_country: Optional[str]
+    location: Optional[str]
+    location_country: Optional[str]
+    event_date: Optional[str]        # ISO date, month or year, as resolved
+    date_text: Optional[str]
+    date_granularity: Optional[str]
+    negated: bool
+    sentence_index: int
+    start_char: int                  # of the trigger, into body
+    end_char: int
+    evidence: str                    # the sentence
+
+
+class Quote(NamedTuple):
+    """Reported speech with its speaker."""
+    quote_id: str
+    article_id: str
+    speaker: Optional[str]
+    speaker_canonical: Optional[str]
+    quote: str
+    verb: Optional[str]
+    start_char: int                  # of the quoted text, into body
+    end_char: int
+    sentence_index: int
+
+
 class DeadLetter(NamedTuple):
     source_uri: str
     source_id: Optional[str]
@@ -67,5 +118,16 @@ class DeadLetter(NamedTuple):
     raw_excerpt: str
 
 
-for _record in (RawArticle, Article, EntityMention, DeadLetter):
+class AnnotatedArticle(NamedTuple):
+    """An article with everything extracted from it; each NLP stage fills its part."""
+    article: Article
+    entities: Sequence[EntityMention]
+    sentence_starts: Sequence[int]   # character offsets into article.body
+    time_expressions: Sequence[TimeExpression] = ()
+    events: Sequence[Event] = ()
+    quotes: Sequence[Quote] = ()
+
+
+for _record in (RawArticle, Article, EntityMention, TimeExpression, Event, Quote, DeadLetter,
+                AnnotatedArticle):
     coders.registry.register_coder(_record, coders.RowCoder)

@@ -10,15 +10,15 @@ per worker process through ``shared.Shared`` and runs over batches with
 """
 import hashlib
 from bisect import bisect_right
-from typing import Iterable, List, NamedTuple, Sequence
+from typing import Iterable, List, Sequence
 
 import apache_beam as beam
-from apache_beam import coders, pvalue
+from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
 from spacy.tokens import Span
 
-from schemas.records import Article, DeadLetter, EntityMention
+from schemas.records import AnnotatedArticle, Article, DeadLetter, EntityMention
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
 from transforms.nlp.canonical import canonicalize
 from transforms.nlp.model import DEFAULT_MODEL, load_ner
@@ -26,15 +26,6 @@ from transforms.nlp.model import DEFAULT_MODEL, load_ner
 STAGE = 'entities'
 # spaCy's throughput flattens out near 64 short documents per batch (BEAM-NOTES).
 MIN_BATCH, MAX_BATCH = 8, 64
-
-
-class AnnotatedArticle(NamedTuple):
-    article: Article
-    entities: Sequence[EntityMention]
-    sentence_starts: Sequence[int]   # character offsets into article.body
-
-
-coders.registry.register_coder(AnnotatedArticle, coders.RowCoder)
 
 
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:

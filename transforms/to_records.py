@@ -7,8 +7,8 @@ pyarrow (``Table.from_pylist``) and fastavro write.
 import datetime
 from typing import Any, Dict, NamedTuple, Optional
 
-from schemas.fields import ARTICLES, DEAD_LETTERS, ENTITIES, Table
-from schemas.records import Article, DeadLetter, EntityMention
+from schemas.fields import ARTICLES, DEAD_LETTERS, ENTITIES, EVENTS, QUOTES, TIME_EXPRESSIONS, Table
+from schemas.records import AnnotatedArticle, Article, DeadLetter
 
 
 class RunContext(NamedTuple):
@@ -72,19 +72,11 @@ def article_row(article: Article, context: RunContext) -> TableRow:
     return TableRow(ARTICLES.name, _partition(ARTICLES, article_date(article, context)), row)
 
 
-def entity_row(mention: EntityMention, partition_date: str, context: RunContext) -> TableRow:
-    row = {
-        'entity_id': mention.entity_id,
-        'article_id': mention.article_id,
-        'text': mention.text,
-        'label': mention.label,
-        'canonical': mention.canonical,
-        'start_char': mention.start_char,
-        'end_char': mention.end_char,
-        'sentence_index': mention.sentence_index,
-        'ingested_at': _timestamp(context.ingested_at),
-    }
-    return TableRow(ENTITIES.name, _partition(ENTITIES, partition_date), row)
+def _child_row(table: Table, record, partition_date: str, context: RunContext) -> TableRow:
+    """A row of a per-article table whose columns are the record's fields plus ingested_at."""
+    row = record._asdict()
+    row['ingested_at'] = _timestamp(context.ingested_at)
+    return TableRow(table.name, _partition(table, partition_date), {name: row[name] for name in table.column_names})
 
 
 def dead_letter_row(dead: DeadLetter, context: RunContext) -> TableRow:
@@ -99,10 +91,15 @@ def dead_letter_row(dead: DeadLetter, context: RunContext) -> TableRow:
     return TableRow(DEAD_LETTERS.name, _partition(DEAD_LETTERS, context.ingested_at[:10]), row)
 
 
-def annotated_rows(annotated, context: RunContext):
-    """The article row and its entity rows, all in the article's partition."""
+_CHILD_TABLES = ((ENTITIES, 'entities'), (TIME_EXPRESSIONS, 'time_expressions'), (EVENTS, 'events'),
+                 (QUOTES, 'quotes'))
+
+
+def annotated_rows(annotated: AnnotatedArticle, context: RunContext):
+    """The article row and the rows extracted from it, all in the article's partition."""
     article = annotated.article
     partition_date = article_date(article, context)
     yield article_row(article, context)
-    for mention in annotated.entities:
-        yield entity_row(mention, partition_date, context)
+    for table, field in _CHILD_TABLES:
+        for record in getattr(annotated, field):
+            yield _child_row(table, record, partition_date, context)
