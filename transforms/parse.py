@@ -13,7 +13,7 @@ from apache_beam.metrics import Metrics
 from dateutil import parser as date_parser
 
 from schemas.records import Article, DeadLetter, RawArticle
-from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult, excerpt
+from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, ParDoWithDeadLetters, excerpt
 
 STAGE = 'parse'
 _ID_HEX_CHARS = 32

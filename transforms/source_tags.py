@@ -16,10 +16,9 @@ from typing import Iterable, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.pvalue import PCollection
 
 from schemas.records import Article
-from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 from transforms.nlp.rules import load_boilerplate_rules, load_media_rules
 
 STAGE = 'source_tags'

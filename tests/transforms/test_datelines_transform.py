@@ -5,6 +5,7 @@ from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import Article
+import transforms.datelines
 from transforms.datelines import METRICS_NAMESPACE, NormalizeDatelines
 
 
@@ -34,7 +35,20 @@ def _comparable(article) -> Article:
                       for name, value in article._asdict().items()})
 
 
-def test_normalize_datelines():
+EXPLODING = _article('boom', 'BOOM – this text trips a bug in the parser.', None)._replace(
+    source_id='boom.txt')
+_real_parse_dateline = transforms.datelines.parse_dateline
+
+
+def _parse_with_bug(text, published=None):
+    if text.startswith('BOOM'):
+        raise RuntimeError('parser bug')
+    return _real_parse_dateline(text, published)
+
+
+def test_normalize_datelines(monkeypatch):
+    # An unexpected exception on one article must make a dead letter, not end the run.
+    monkeypatch.setattr(transforms.datelines, 'parse_dateline', _parse_with_bug)
     expected = [
         TEHRAN._replace(
             body='The ministry replied on Monday.', dateline_raw='TEHRAN –', dateline_city='Tehran',
@@ -50,11 +64,14 @@ def test_normalize_datelines():
         NO_DATELINE,
     ]
     pipeline = test_pipeline.TestPipeline()
-    normalized = (pipeline
-                  | 'CreateArticles' >> beam.Create([TEHRAN, AFP, REUTERS, NO_DATELINE])
-                  | 'NormalizeDatelines' >> NormalizeDatelines()
-                  | 'AsComparable' >> beam.Map(_comparable))
+    stage = (pipeline
+             | 'CreateArticles' >> beam.Create([TEHRAN, AFP, REUTERS, NO_DATELINE, EXPLODING])
+             | 'NormalizeDatelines' >> NormalizeDatelines())
+    normalized = stage.outputs | 'AsComparable' >> beam.Map(_comparable)
     assert_that(normalized, equal_to(expected), label='CheckArticles')
+    assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),
+                equal_to([('boom.txt', 'datelines', "RuntimeError: RuntimeError('parser bug')")]),
+                label='CheckDeadLetters')
     result = pipeline.run()
     result.wait_until_finish()
     found = result.metrics().query(

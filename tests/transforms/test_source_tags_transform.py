@@ -31,10 +31,11 @@ def test_extract_source_tags_transform():
     ]
 
     pipeline = test_pipeline.TestPipeline()
-    articles = (pipeline
-                | 'CreateArticles' >> beam.Create([tehran, reuters, plain])
-                | 'ExtractSourceTags' >> ExtractSourceTags())
-    assert_that(articles, equal_to(expected), label='CheckArticles')
+    stage = (pipeline
+             | 'CreateArticles' >> beam.Create([tehran, reuters, plain])
+             | 'ExtractSourceTags' >> ExtractSourceTags())
+    assert_that(stage.outputs, equal_to(expected), label='CheckArticles')
+    assert_that(stage.dead_letters, equal_to([]), label='CheckDeadLetters')
     result = pipeline.run()
     result.wait_until_finish()
 
