@@ -348,6 +348,12 @@ def remove_dateline(text: str, dateline: Dateline) -> str:
     return before + text[dateline.end:]
 
 
+def headline_above(text: str, dateline: Dateline) -> Optional[str]:
+    """The headline printed on the line(s) above a dateline (CoNLL-2003 style), if any."""
+    lines = [line.strip() for line in text[:dateline.start].splitlines() if line.strip()]
+    return lines[0] if lines and any(char.isalnum() for char in lines[0]) else None
+
+
 @beam.typehints.with_input_types(Article)
 class _NormalizeDatelineFn(beam.DoFn):
     """Fills an Article's dateline fields and strips the dateline from its body."""
@@ -367,6 +373,7 @@ class _NormalizeDatelineFn(beam.DoFn):
         # A credit the source already listed is not a second agency.
         agencies = tuple(dict.fromkeys(tuple(article.agencies) + dateline.credits))
         yield article._replace(
+            title=article.title or headline_above(article.body, dateline),
             body=remove_dateline(article.body, dateline),
             dateline_raw=dateline.raw,
             dateline_city=dateline.city,

@@ -5,6 +5,7 @@ source tags) refine ``body`` and fill the dateline and tag fields.
 """
 import datetime
 import hashlib
+import re
 from typing import Optional
 
 import apache_beam as beam
@@ -16,6 +17,9 @@ from schemas.records import Article, DeadLetter, RawArticle
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, ParDoWithDeadLetters, excerpt
 
 STAGE = 'parse'
+# Control characters (a stray NUL in a scraped page) are not part of any article; the
+# body, which NER and the warehouse see, drops them, while ``text`` keeps the bytes as read.
+_CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0e-\x1f\x7f]+')
 _ID_HEX_CHARS = 32
 
 
@@ -57,7 +61,7 @@ def to_article(raw: RawArticle) -> Article:
         title=raw.title,
         published_at=normalize_published(raw.published),
         text=raw.text,
-        body=raw.text.strip(),
+        body=_CONTROL_CHARACTERS.sub(' ', raw.text).strip(),
         dateline_raw=None, dateline_city=None, dateline_region=None, dateline_country=None,
         dateline_timezone=None, dateline_date=None,
         agencies=(), attributions=(), editor_initials=(), boilerplate=(),

@@ -18,6 +18,7 @@ file, the line number and the reason.  Every candidate article is counted in
 import glob
 import json
 import os
+import zlib
 from typing import Iterable, List, Sequence
 
 import apache_beam as beam
@@ -88,6 +89,23 @@ def _is_hidden(path: str, pattern: str) -> bool:
     return any(part.startswith('.') for part in relative.split(os.sep))
 
 
+# Bytes that never occur in text files: C0 controls other than tab, newline, form feed, CR, ESC.
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_SNIFF_BYTES = 8192
+# Scraped pages carry the odd NUL or control byte (seen in real archives); images, PDFs and
+# archives have them everywhere.
+_MAX_BINARY_SHARE = 0.05
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether a file's first bytes look like an image, archive or other non-text content."""
+    head = data[:_SNIFF_BYTES]
+    if not head:
+        return False
+    binary = len(head) - len(head.translate(None, _BINARY_BYTES))
+    return binary / len(head) > _MAX_BINARY_SHARE
+
+
 def _decode(data: bytes):
     try:
         return data.decode('utf-8'), False
@@ -130,19 +148,20 @@ class _ReadFileFn(beam.DoFn):
                     yield from self._read_jsonl(path, handle)
                     return
                 data = handle.read()
-        except (OSError, IOError, EOFError, ValueError) as error:  # unreadable or corrupt archive
+        except (OSError, EOFError, ValueError, zlib.error) as error:  # unreadable file or corrupt archive
             yield self._dead(path, name, f'cannot read file: {error}', '')
             return
         yield self._text_article(path, name, data)
 
     def _text_article(self, path, name, data: bytes):
-        if b'\x00' in data[:8192]:
-            return self._dead(path, name, 'binary content (NUL bytes), not a text article', data[:200].decode('latin-1'))
+        if looks_binary(data):
+            return self._dead(path, name, 'binary content, not a text article', data[:200].decode('latin-1'))
         text, replaced = _decode(data)
         return self._article_or_dead(path, name, _strip_bom(text), None, None, None, None, replaced)
 
     def _read_jsonl(self, path, handle):
-        for line_number, raw_line in enumerate(handle, start=1):
+        # Beam's CompressedFile has readline() but is not iterable.
+        for line_number, raw_line in enumerate(iter(handle.readline, b''), start=1):
             if not raw_line.strip():
                 continue
             uri = f'{path}#L{line_number}'

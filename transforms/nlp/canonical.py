@@ -38,8 +38,10 @@ def _name_tokens(text: str, label: str) -> Tuple[str, ...]:
 
 
 def _contains(long: Tuple[str, ...], short: Tuple[str, ...]) -> bool:
-    n = len(short)
-    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+    """Whether the short name's tokens appear in the long one in order ('Michael Jordan' in
+    'Michael Jeffrey Jordan')."""
+    remaining = iter(long)
+    return all(token in remaining for token in short)
 
 
 def _acronym(tokens: Tuple[str, ...]) -> str:

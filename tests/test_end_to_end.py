@@ -1,0 +1,109 @@
+"""End to end on seeds/: run the CLI's run(), read Parquet back with pyarrow and DuckDB, Avro with fastavro."""
+import datetime
+import glob
+import json
+import os
+
+import duckdb
+import fastavro
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.main import run
+from schemas.fields import TABLES
+from tests.conftest import SEEDS
+
+SAMPLE = '000_ca39e523ff7368f4.txt'
+
+
+def _expected(name):
+    with open(SEEDS / 'expected' / name, encoding='utf-8') as handle:
+        return [json.loads(line) for line in handle]
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
+
+
+def _parquet(root, table):
+    return [row for path in sorted(glob.glob(f'{root}/parquet/{table}/*/*.parquet'))
+            for row in pq.read_table(path).to_pylist()]
+
+
+def _avro(root, table):
+    rows = []
+    for path in sorted(glob.glob(f'{root}/avro/{table}/*/*.avro')):
+        with open(path, 'rb') as handle:
+            rows.extend(fastavro.reader(handle))
+    return rows
+
+
+@pytest.fixture(scope='module', name='warehouse')
+def fixture_warehouse(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('warehouse'))
+    summary = run(['--input', str(SEEDS / 'articles' / '*'), '--output', root])
+    return root, summary
+
+
+def test_summary_balances(warehouse):
+    _, summary = warehouse
+    assert (summary['articles_read'], summary['articles_written'], summary['dead_letters']) == (24, 15, 9)
+    assert summary['balanced'] is True
+
+
+@pytest.mark.parametrize('reader', [_parquet, _avro])
+def test_articles_match_expected(warehouse, reader):
+    root, _ = warehouse
+    got = {}
+    for row in reader(root, 'articles'):
+        assert set(row) >= set(TABLES['articles'].column_names)
+        record = {key: _jsonable(row[key]) for key in _expected('articles.jsonl')[0] if key in row}
+        record['body_starts'], record['body_ends'] = row['body'][:40], row['body'][-30:]
+        got[row['source_id']] = record
+    assert got == {row['source_id']: row for row in _expected('articles.jsonl')}
+
+
+@pytest.mark.parametrize('reader', [_parquet, _avro])
+def test_dead_letters_match_expected(warehouse, reader):
+    root, _ = warehouse
+    got = sorted(({'source': os.path.relpath(row['source_uri'], SEEDS / 'articles'), 'source_id': row['source_id'],
+                   'stage': row['stage'], 'error': row['error']} for row in reader(root, 'dead_letters')),
+                 key=lambda row: row['source'])
+    assert got == _expected('dead_letters.jsonl')
+
+
+def test_sample_article(warehouse):
+    """The acceptance values of the article the product started from."""
+    root, _ = warehouse
+    [article] = [a for a in _parquet(root, 'articles') if a['source_id'] == SAMPLE]
+    assert article['dateline_date'] == datetime.date(2019, 9, 13)
+    assert (article['dateline_city'], article['dateline_country'], article['dateline_timezone']) == (
+        'Tehran', 'IRN', 'Asia/Tehran')
+    assert article['editor_initials'] == ['MH', 'PA']
+    assert 'Press TV' in article['attributions']
+    assert article['body'].startswith('Iranian Armed Forces')
+    assert 'MH/PA' not in article['body']
+
+    mentions = [e for e in _parquet(root, 'entities') if e['article_id'] == article['article_id']]
+    for mention in mentions:
+        assert article['body'][mention['start_char']:mention['end_char']] == mention['text']
+    people = {(e['text'], e['canonical']) for e in mentions if e['label'] == 'PERSON'}
+    assert people == {('Mohammad Hossein Baqeri', 'Mohammad Hossein Baqeri'),
+                      ('Baqeri', 'Mohammad Hossein Baqeri'),
+                      ('Li Zuocheng', 'Li Zuocheng'), ('Xu Qiliang', 'Xu Qiliang')}
+    assert {'Beijing', 'China', 'Iran'} <= {e['text'] for e in mentions if e['label'] == 'GPE'}
+    assert 'MH' not in {e['text'] for e in mentions}
+    got = sorted(({k: e[k] for k in ('text', 'label', 'canonical', 'start_char', 'end_char', 'sentence_index')}
+                  for e in mentions), key=lambda e: e['start_char'])
+    assert got == _expected('entities_000.jsonl')
+
+
+def test_duckdb_reads_the_hive_partitioned_warehouse(warehouse):
+    root, _ = warehouse
+    query = f"""
+        SELECT a.dateline_city, count(*) AS people
+        FROM read_parquet('{root}/parquet/articles/*/*.parquet', hive_partitioning = true) a
+        JOIN read_parquet('{root}/parquet/entities/*/*.parquet', hive_partitioning = true) e USING (article_id)
+        WHERE e.label = 'PERSON' AND a.article_date = DATE '2019-09-13'
+        GROUP BY ALL"""
+    assert duckdb.sql(query).fetchall() == [('Tehran', 9)]

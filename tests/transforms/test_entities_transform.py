@@ -1,0 +1,41 @@
+"""TestPipeline test of ExtractEntities: mentions, canonical names, sentences, dead letters."""
+import apache_beam as beam
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+import transforms.entities
+from tests.conftest import make_article
+from transforms.entities import ExtractEntities
+
+BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri visited Beijing. '
+        'General Baqeri met Li Zuocheng on Wednesday. MH said nothing.')
+_real_annotate = transforms.entities.annotate
+
+
+def _annotate_with_bug(article, doc):
+    if article.article_id == 'boom':
+        raise RuntimeError('annotator bug')
+    return _real_annotate(article, doc)
+
+
+def test_extract_entities(monkeypatch):
+    monkeypatch.setattr(transforms.entities, 'annotate', _annotate_with_bug)
+    articles = [make_article('seed', BODY), make_article('boom', 'Nothing to see.')]
+    pipeline = TestPipeline()
+    stage = pipeline | 'Create' >> beam.Create(articles) | 'ExtractEntities' >> ExtractEntities()
+    mentions = stage.outputs | 'Mentions' >> beam.FlatMap(
+        lambda a: [(m.text, m.label, m.canonical, m.start_char, m.end_char, m.sentence_index) for m in a.entities
+                   if m.label in ('PERSON', 'GPE', 'ORG')])
+    assert_that(mentions, equal_to([
+        ('Iranian Armed Forces', 'ORG', 'Iranian Armed Forces', 0, 20, 0),
+        ('Mohammad Hossein Baqeri', 'PERSON', 'Mohammad Hossein Baqeri', 50, 73, 0),
+        ('Beijing', 'GPE', 'Beijing', 82, 89, 0),
+        ('Baqeri', 'PERSON', 'Mohammad Hossein Baqeri', 99, 105, 1),
+        ('Li Zuocheng', 'PERSON', 'Li Zuocheng', 110, 121, 1),
+        ('MH', 'ORG', 'MH', 136, 138, 2),
+    ]), label='CheckMentions')
+    assert_that(stage.outputs | 'Sentences' >> beam.Map(lambda a: tuple(a.sentence_starts)),
+                equal_to([(0, 91, 136)]), label='CheckSentences')
+    assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),
+                equal_to([('boom.txt', 'entities', 'RuntimeError: annotator bug')]), label='CheckDeadLetters')
+    pipeline.run().wait_until_finish()

@@ -1,0 +1,62 @@
+"""WriteWarehouse: partitioned Parquet and Avro, published only once every bundle succeeded."""
+import datetime
+import glob
+import json
+import os
+
+import apache_beam as beam
+import fastavro
+import pyarrow.parquet as pq
+from apache_beam.testing.test_pipeline import TestPipeline
+
+from transforms.to_records import RunContext, TableRow, dead_letter_row
+from transforms.write import WriteWarehouse, manifest_path
+from schemas.records import DeadLetter
+
+CONTEXT = RunContext('run-1', '2026-11-27T10:00:00+00:00', '0.1.0')
+INGESTED = datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.timezone.utc)
+
+
+def _entity(article_id, text, day):
+    return TableRow('entities', f'article_date={day}', {
+        'entity_id': f'{article_id}-{text}', 'article_id': article_id, 'text': text, 'label': 'GPE',
+        'canonical': text, 'start_char': 0, 'end_char': len(text), 'sentence_index': 0, 'ingested_at': INGESTED})
+
+
+def test_write_warehouse_partitions_publishes_and_reports(tmp_path):
+    rows = [_entity('a1', 'Tehran', '2019-09-13'), _entity('a1', 'Beijing', '2019-09-13'),
+            _entity('a2', 'Seoul', '2023-06-02'),
+            dead_letter_row(DeadLetter('/in/x.jsonl#L2', None, 'read', 'line 2: not JSON', '{oops'), CONTEXT)]
+    output = str(tmp_path / 'warehouse')
+    with TestPipeline() as pipeline:
+        _ = pipeline | beam.Create(rows) | WriteWarehouse(output, CONTEXT.run_id)
+
+    def files(fmt, table):
+        return sorted(os.path.relpath(p, output) for p in glob.glob(f'{output}/{fmt}/{table}/*/*'))
+
+    assert [os.path.dirname(p) for p in files('parquet', 'entities')] == [
+        'parquet/entities/article_date=2019-09-13', 'parquet/entities/article_date=2023-06-02']
+    assert [os.path.dirname(p) for p in files('avro', 'dead_letters')] == ['avro/dead_letters/ingest_date=2026-11-27']
+    parquet_rows = sorted(r['text'] for p in files('parquet', 'entities')
+                          for r in pq.read_table(os.path.join(output, p)).to_pylist())
+    assert parquet_rows == ['Beijing', 'Seoul', 'Tehran']
+    avro_rows = []
+    for path in files('avro', 'entities'):
+        with open(os.path.join(output, path), 'rb') as handle:
+            reader = fastavro.reader(handle)
+            assert reader.metadata['schema_version'] == '1'
+            assert reader.codec == 'deflate'
+            avro_rows.extend(reader)
+    assert sorted(r['text'] for r in avro_rows) == parquet_rows
+    assert {r['ingested_at'] for r in avro_rows} == {INGESTED}
+    parquet_file = pq.ParquetFile(os.path.join(output, files('parquet', 'entities')[0]))
+    assert parquet_file.metadata.row_group(0).column(0).compression == 'SNAPPY'
+    assert parquet_file.schema_arrow.metadata[b'schema_version'] == b'1'
+
+    with open(manifest_path(output, CONTEXT.run_id), encoding='utf-8') as handle:
+        manifest = json.load(handle)
+    assert manifest['rows'] == {'articles': 0, 'entities': 3, 'time_expressions': 0, 'events': 0, 'quotes': 0,
+                                'dead_letters': 1}
+    assert len(manifest['files']) == 6
+    # Nothing is left in staging once the run is published.
+    assert glob.glob(f'{output}/_staging/**/*.*', recursive=True) == []

@@ -1,0 +1,122 @@
+"""Reading files: kinds, globs, decoding, and every way a file can fail to be an article."""
+import gzip
+import json
+
+import pytest
+from apache_beam import pvalue
+
+from schemas.records import RawArticle
+from transforms.dead_letter import DEAD_LETTER
+from transforms.read import _ReadFileFn, _kind_of, expand_patterns, looks_binary
+
+
+@pytest.mark.parametrize('path,kind', [
+    ('a/b/story.txt', 'text'), ('STORY.TXT', 'text'), ('notes', 'text'), ('x.text', 'text'),
+    ('feed.jsonl', 'jsonl'), ('feed.ndjson', 'jsonl'), ('feed.jsonl.gz', 'jsonl'), ('story.txt.bz2', 'text'),
+    ('scan.pdf', ''), ('photo.jpg', ''), ('data.json', ''),
+])
+def test_kind_of(path, kind):
+    assert _kind_of(path) == kind
+
+
+@pytest.mark.parametrize('data,binary', [
+    (b'', False),
+    ('Plain text with a caf\u00e9.\n'.encode(), False),
+    (b'A scraped page with one stray NUL \x00 among plenty of ordinary words and sentences. ' * 4, False),
+    (bytes(range(256)) * 4, True),
+    (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00', True),
+])
+def test_looks_binary(data, binary):
+    assert looks_binary(data) is binary
+
+
+def test_expand_patterns_recursive_glob_includes_top_level_and_skips_dot_files(tmp_path):
+    (tmp_path / 'inbox' / 'day1').mkdir(parents=True)
+    (tmp_path / 'inbox' / 'top.txt').write_text('a')
+    (tmp_path / 'inbox' / 'day1' / 'deep.txt').write_text('b')
+    (tmp_path / 'inbox' / '.DS_Store').write_text('c')
+    (tmp_path / 'inbox' / '.git').mkdir()
+    (tmp_path / 'inbox' / '.git' / 'HEAD').write_text('d')
+    found = expand_patterns([str(tmp_path / 'inbox' / '**' / '*'), str(tmp_path / 'inbox' / '*.txt')])
+    assert found == [str(tmp_path / 'inbox' / 'day1' / 'deep.txt'), str(tmp_path / 'inbox' / 'top.txt')]
+
+
+def test_expand_patterns_fails_fast_on_a_glob_without_files(tmp_path):
+    with pytest.raises(ValueError, match='does not match any files'):
+        expand_patterns([str(tmp_path / 'nothing-*.jsonl')])
+
+
+def _read(path):
+    """(articles, dead letters) that _ReadFileFn makes of one file."""
+    articles, dead = [], []
+    for output in _ReadFileFn(max_article_chars=200).process(str(path)):
+        if isinstance(output, pvalue.TaggedOutput):
+            assert output.tag == DEAD_LETTER
+            dead.append(output.value)
+        else:
+            articles.append(output)
+    return articles, dead
+
+
+def test_text_file_is_one_article_named_by_its_file(tmp_path):
+    path = tmp_path / 'story.txt'
+    path.write_bytes('\ufeffTEHRAN \u2013 Talks resumed.\n'.encode())
+    articles, dead = _read(path)
+    assert articles == [RawArticle(str(path), 'story.txt', 'TEHRAN \u2013 Talks resumed.\n', None, None, None,
+                                   None, False)]
+    assert dead == []
+
+
+def test_bytes_that_are_not_utf8_are_replaced_and_flagged(tmp_path):
+    path = tmp_path / 'latin1.txt'
+    path.write_bytes('Z\u00fcrich caf\u00e9'.encode('latin-1'))
+    [article], _ = _read(path)
+    assert article.text == 'Z\ufffdrich caf\ufffd'
+    assert article.decode_replaced is True
+
+
+def test_jsonl_lines_become_articles_or_dead_letters_with_line_numbers(tmp_path):
+    path = tmp_path / 'feed.jsonl.gz'
+    lines = [
+        json.dumps({'id': 'a1', 'text': 'First.', 'title': ' T ', 'published': '2019-09-13',
+                    'url': 'https://x/1', 'source': 'Wire'}),
+        '{"id": "a2", "text": "broken',
+        '',
+        json.dumps({'id': 'a4'}),
+        json.dumps(['not', 'an', 'object']),
+        json.dumps({'text': 'No id here.'}),
+        json.dumps({'id': 'a7', 'text': 'x' * 201}),
+        json.dumps({'id': 8, 'text': '   '}),
+    ]
+    with gzip.open(path, 'wt', encoding='utf-8') as handle:
+        handle.write('\n'.join(lines) + '\n')
+    articles, dead = _read(path)
+    assert articles == [
+        RawArticle(f'{path}#L1', 'a1', 'First.', 'T', '2019-09-13', 'https://x/1', 'Wire', False),
+        RawArticle(f'{path}#L6', 'feed.jsonl.gz#L6', 'No id here.', None, None, None, None, False),
+    ]
+    assert [(d.source_uri, d.source_id, d.stage, d.error.split(':')[0]) for d in dead] == [
+        (f'{path}#L2', None, 'read', 'line 2'),
+        (f'{path}#L4', 'a4', 'read', 'line 4'),
+        (f'{path}#L5', None, 'read', 'line 5'),
+        (f'{path}#L7', 'a7', 'read', 'text has 201 characters, over the limit of 200'),
+        (f'{path}#L8', '8', 'read', 'empty text'),
+    ]
+    assert 'no "text" field' in dead[1].error
+    assert dead[0].raw_excerpt == '{"id": "a2", "text": "broken\n'
+
+
+@pytest.mark.parametrize('name,content,error', [
+    ('empty.txt', b'', 'empty text'),
+    ('blank.txt', b'  \n\t\n', 'empty text'),
+    ('photo.txt', bytes(range(256)) * 4, 'binary content, not a text article'),
+    ('scan.pdf', b'%PDF-1.4', "unsupported file type '.pdf'"),
+    ('broken.txt.gz', b'not gzip at all', 'cannot read file'),
+])
+def test_files_that_are_not_articles_are_dead_letters(tmp_path, name, content, error):
+    path = tmp_path / name
+    path.write_bytes(content)
+    articles, [dead] = _read(path)
+    assert articles == []
+    assert (dead.source_uri, dead.source_id, dead.stage) == (str(path), name, 'read')
+    assert dead.error.startswith(error)

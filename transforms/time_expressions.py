@@ -1,0 +1,640 @@
+"""Time expressions: find the dates an article body mentions and resolve them to ISO 8601.
+
+``find_time_expressions(body, anchor, ...)`` (plain Python, no Beam, no spaCy) scans a
+body once with one combined regular expression and returns a ``TimeExpression`` per DATE
+expression, its value in TIMEX3 form:
+
+    'September 11, 2001' -> '2001-09-11' (day)     'the 1990s'    -> '199' (decade)
+    'July 1981'          -> '1981-07' (month)      'last week'    -> '2006-W49' (week)
+    'the third quarter'  -> '2006-Q3' (quarter)    'the summer'   -> '2006-SU' (season)
+    'now'                -> 'PRESENT_REF'          'recently'     -> 'PAST_REF'
+
+``ResolveTimeExpressions`` maps it over ``PCollection[AnnotatedArticle]``, filling
+``time_expressions``.
+
+Relative expressions resolve against the anchor, the article's dateline date (else its
+publication date): 'yesterday', 'last month', 'two years ago', 'earlier this week',
+'November this year', 'Dec 12'.  Without an anchor they are skipped, because the schema
+wants a value and a guess from today's date would be wrong for every archived article;
+absolute ones ('July 1981') still resolve.
+
+The tense rule.  A bare weekday, month or month-day in news copy usually reports the
+past, so it resolves to the most recent such date on or before the anchor ('said
+Tuesday').  When a few words around it speak of the future ('will', "'ll", 'to be',
+'scheduled', 'plans', 'expected', 'due', 'next' ...) it resolves to the first such date
+after the anchor instead ('will meet on Wednesday', 'is scheduled for Tuesday').  The
+nearest cue before the expression decides, so 'said Tuesday it will ...' stays in the
+past; after it only the next two words count ('Tuesday will see').  A bare month that is
+the anchor's own month means the same month of another year: copy calls the current
+month 'this month', so 'in December' filed in December is last (or next) December.
+
+What the text covers follows TimeML as TempEval-3 annotates it: a preposition is left
+out ('on Wednesday' -> 'Wednesday'), while modifiers that stay inside the expression are
+kept ('late Saturday', 'early next year', 'nearly four years ago', 'the end of 2005'),
+and the value is that of the date they modify.  Times of day are not dates: in 'Friday
+morning' only 'Friday' is taken, and '0900 GMT' is not a year.
+"""
+import datetime
+import re
+from bisect import bisect_right
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.records import AnnotatedArticle, TimeExpression
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
+
+STAGE = 'time_expressions'
+
+_MONTHS = ('january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
+           'september', 'october', 'november', 'december')
+_WEEKDAYS = ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')
+_NUMBER_WORDS = {
+    'a': 1, 'an': 1, 'one': 1, 'two': 2, 'three': 3, 'four': 4, 'five': 5, 'six': 6,
+    'seven': 7, 'eight': 8, 'nine': 9, 'ten': 10, 'eleven': 11, 'twelve': 12, 'fifteen': 15,
+    'twenty': 20, 'thirty': 30, 'forty': 40, 'fifty': 50, 'hundred': 100}
+_ORDINALS = {'first': 1, 'second': 2, 'third': 3, 'fourth': 4, 'final': 4, 'fifth': 5,
+             'sixth': 6, 'seventh': 7, 'eighth': 8, 'ninth': 9, 'tenth': 10, 'eleventh': 11,
+             'twelfth': 12, 'thirteenth': 13, 'fourteenth': 14, 'fifteenth': 15,
+             'sixteenth': 16, 'seventeenth': 17, 'eighteenth': 18, 'nineteenth': 19,
+             'twentieth': 20, 'twenty-first': 21}
+# Season codes of TIMEX3 and the month each starts in (northern hemisphere, by month).
+_SEASONS = {'spring': ('SP', 3), 'summer': ('SU', 6), 'autumn': ('FA', 9), 'fall': ('FA', 9),
+            'winter': ('WI', 12)}
+
+# Building blocks (plain strings; everything is compiled once, into _EXPRESSION).
+# Month and weekday names must be capitalised: 'may', 'march' and 'sat' are other words.
+_MONTH_FULL = r'(?:January|February|March|April|May|June|July|August|September|October|November|December)'
+_MONTH_ABBR = r'(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?'
+_MONTH = rf'(?:{_MONTH_FULL}|{_MONTH_ABBR})(?![\w-])'
+_WEEKDAY = r'(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w-])'
+_DAY = r'(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:.,]\d)(?!\w)'
+_YEAR = r'(?:1[5-9]\d\d|20\d\d)(?![\w%])(?![.,:]\d)'
+_REL = r'(?i:this|last|next)'
+_NUMBER = r'(?i:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a\s+few|several|many)'
+_ORDINAL = r'(?i:first|second|third|fourth|final|1st|2nd|3rd|4th)'
+
+# One combined scan.  Each alternative is a named group (the kind, dispatched to a
+# resolver below); its inner groups are prefixed with the kind, as group names must be
+# unique.  Where two alternatives can start at the same place the longer comes first.
+_EXPRESSION = re.compile(rf'''
+    (?<![\w$£€¥#/-])
+    (?P<mod>                                         # kept in the text, not in the value
+        (?i: (?:early|late|earlier|later|mid) (?:\s+|-)
+           | the \s+ (?:beginning|start|end|middle|turn) \s+ of \s+ (?:the \s+)?
+           | (?:the \s+)? (?:first|second|latter) \s+ half \s+ of \s+
+           | the \s+ early \s+ months \s+ of \s+ ) )?
+    (?:
+      (?P<month_day>                                 # 'Friday, January 5'  'Dec. 15'  'December 18-19, 2006'
+        (?: {_WEEKDAY} ,? \s+ )?
+        (?P<month_day_month> {_MONTH} ) \s* (?P<month_day_day> {_DAY} ) (?: \s* [-–] \s* {_DAY} )?
+        (?: \s* ,? \s* (?P<month_day_year> {_YEAR} )
+          | \s+ (?P<month_day_rel> {_REL} ) \s+ (?i:year) \b )? )
+    | (?P<day_month>                                 # '12 December 2006'  'the 12th of December'
+        (?: {_WEEKDAY} ,? \s+ )? (?i:the \s+)?
+        (?P<day_month_day> {_DAY} ) \s+ (?i:of \s+)? (?P<day_month_month> {_MONTH} )
+        (?: ,? \s* (?P<day_month_year> {_YEAR} ) )? )
+    | (?P<rel_month>                                 # 'last December'  'next March 31'
+        (?P<rel_month_rel> {_REL} ) \s+ (?P<rel_month_month> {_MONTH_FULL} (?!\w) )
+        (?: \s+ (?P<rel_month_day> {_DAY} ) )? )
+    | (?P<month_year>                                # 'July 1981'  'December, 1994'  'November this year'
+        (?P<month_year_month> {_MONTH} ) \s* (?: ,? \s* (?P<month_year_year> {_YEAR} )
+        | \s+ (?i:of \s+)? (?P<month_year_rel> {_REL} ) \s+ (?i:year) \b ) )
+    | (?P<month> {_MONTH_FULL} (?![\w-]) | Sept\. )  # 'October'
+    | (?P<iso> (?P<iso_date> \d{{4}}-\d\d-\d\d ) (?![\w:-]) )
+    | (?P<weekday>                                   # 'Wednesday'  'last Wednesday'  'next Tuesday'
+        (?: (?P<weekday_rel> (?i:this|last|next|coming|past) ) \s+ )? (?P<weekday_name> {_WEEKDAY} ) )
+    | (?P<deictic> (?i: today|tonight|yesterday|tomorrow ) \b )
+    | (?P<quarter>                                   # 'the third quarter (of 2007)'  'third-quarter'  'Q3 2006'
+        (?: (?i: the \s+ )? (?P<quarter_ord> {_ORDINAL} ) [\s-] (?i: quarter ) \b
+            (?: \s+ (?i:of) \s+ (?: (?P<quarter_year> {_YEAR} )
+                                  | (?P<quarter_rel> {_REL} ) \s+ (?i:year) \b ) )?
+          | Q (?P<quarter_q> [1-4] ) (?: \s* (?P<quarter_qyear> {_YEAR} ) )? \b ) )
+    | (?P<unit>                                      # 'last week'  'this year'  'the past month'
+        (?P<unit_rel> (?i: this | last | next | the \s+ (?:past|previous|coming|current|next) ) )
+        \s+ (?: (?i:fiscal) \s+ )? (?P<unit_name> (?i: week(?:end)? | month | year | quarter ) ) \b )
+    | (?P<ago>                                       # 'two years ago'  'nearly four years ago'  'a year earlier'
+        (?: (?i: nearly | almost | about | some | around | just | only | more \s+ than | over | less \s+ than ) \s+ )?
+        (?P<ago_count> {_NUMBER} ) [\s-]+ (?P<ago_unit> (?i: day | week | fortnight | month | year | decade ) ) s? \s+
+        (?P<ago_dir> (?i: ago | earlier ) ) \b )
+    | (?P<season>                                    # 'the summer'  'last winter'  'spring 2005'
+        (?: (?P<season_rel> (?i: the | this | last | next ) ) \s+ )?
+        (?P<season_name> (?i: spring | summer | autumn | winter ) | (?<=\w\s) (?i: fall ) ) \b
+        (?: \s+ (?i:of \s+)? (?P<season_year> {_YEAR} ) )? )
+    | (?P<decade>                                    # 'the 1990s'  "the '90s"  '1980s'
+        (?i: the \s+ )? (?: (?P<decade_full> 1[5-9]\d0 | 20\d0 ) | ['’] (?P<decade_short> \d0 ) ) ['’]?s \b )
+    | (?P<century>                                   # 'the 19th century'  'the twenty-first century'
+        (?i: the \s+ ) (?P<century_ord> \d{{1,2}} (?:st|nd|rd|th) | (?i: [a-z]+(?:-[a-z]+)? ) ) \s+ (?i: century ) \b )
+    | (?P<year>                                      # '2006'  'the year 2006'  'fiscal 2007'
+        (?P<year_lead> (?i: the \s+ year \s+ | fiscal \s+ (?:year \s+)? | FY \s? ) )? (?P<year_year> {_YEAR} ) )
+    | (?P<present> (?i: now | currently | presently | nowadays ) \b (?! -) )
+    | (?P<past>
+        (?i: recently | lately | recent \s+ (?:days|weeks|months|years)
+           | the \s+ (?:past|last) \s+ (?:few|several) \s+ (?:days|weeks|months|years) ) \b )
+    | (?P<future>
+        (?i: the \s+ (?:near \s+ | foreseeable \s+ | distant \s+)? future
+           | (?<= \bin \s ) future
+           | (?:the \s+)? coming \s+ (?:days|weeks|months|years) ) \b )
+    | (?P<holiday> (?P<holiday_name> Christmas \s+ (?:Day|Eve) | New \s+ Year['’]s \s+ (?:Day|Eve) ) \b )
+    )
+''', re.VERBOSE)
+
+_KINDS = ('month_day', 'day_month', 'rel_month', 'month_year', 'month', 'iso', 'weekday',
+          'deictic', 'quarter', 'unit', 'ago', 'season', 'decade', 'century', 'year', 'present',
+          'past', 'future', 'holiday')
+
+# Tense cues, looked up word by word outwards from the expression.
+_FUTURE_WORDS = frozenset({
+    'will', "'ll", '’ll', 'shall', 'scheduled', 'schedule', 'plans', 'plan', 'planned', 'planning',
+    'expected', 'expects', 'expect', 'due', 'next', 'upcoming', 'coming', 'intends', 'intend',
+    'until', 'till', 'going', 'set', 'slated', 'hopes', 'hope', 'aims', 'wants', 'ahead'})
+_PAST_WORDS = frozenset({
+    'said', 'says', 'was', 'were', 'had', 'did', 'told', 'ago', 'last', 'since', 'earlier',
+    'previous', 'previously', 'been', 'reported', 'announced', 'died', 'killed'})
+# 'is to', 'are to be': the copula plus 'to' speaks of a plan.
+_TO_AFTER_BE = frozenset({'is', 'are', 'am', 'be'})
+_WORD = re.compile(r"[\w'’]+|[.!?;:\n]")
+_CLAUSE_END = frozenset('.!?;:\n')
+_CUE_WINDOW_BEFORE = 6
+_CUE_WINDOW_AFTER = 2
+
+# Four-digit numbers that are counts, not years: '1990 votes', '1500 troops'.
+_NOT_A_YEAR_AFTER = re.compile(r'''
+    \s* (?: (?i: gmt | utc | hrs | hours | local \s+ time | h\b | am\b | pm\b | a\.m\. | p\.m\. )
+          | [a-z]+s\b (?<! \bits) (?<! \bthis) (?<! \bwas) (?<! \bhis) (?<! \bas) (?<! \bis) )
+''', re.VERBOSE)
+_YEAR_BEFORE_NOUN = re.compile(r'(?i:\b(?:the|in|of|its|their|his|her|our|this|since|by|from|for|a)\s+)$')
+_NOT_A_YEAR_BEFORE = re.compile(
+    r'(?i:\b(?:no|number|page|flight|route|room|resolution|rule|article|section|model|code)\.?\s+)$')
+# Words in front of a weekday that make it a name or another day: 'Good Friday', 'Super Tuesday'.
+_WEEKDAY_NAME_BEFORE = re.compile(r'(?:Good|Black|Bloody|Super|Ash|Holy|Easter|Palm|Cyber|Maundy)\s+$')
+_WEEKDAY_NAME_AFTER = re.compile(
+    r'\s+(?:Times|Telegraph|Mirror|Express|Herald|Post|Tribune|Independent|Observer|Star|Mail'
+    r'|Business|People|Sport|Age|Night\s+Live)\b')
+# A bare 'May' is a month only where a month is expected: 'in May', not 'May said'.
+_MAY_BEFORE = re.compile(
+    r'(?i:\b(?:in|since|until|till|by|from|of|through|to|before|after|during|last|next|this|early|late|mid|and|or|between)[\s-]+)$')
+_LOOK_BEHIND_CHARS = 24
+
+
+class _Resolved:
+    """A value and its granularity, as a resolver returns them."""
+    __slots__ = ('value', 'granularity')
+
+    def __init__(self, value: str, granularity: str):
+        self.value = value
+        self.granularity = granularity
+
+
+def _month_number(word: str) -> int:
+    folded = word.rstrip('.').casefold()
+    return next(number for number, name in enumerate(_MONTHS, start=1) if name.startswith(folded))
+
+
+def _weekday_number(word: str) -> int:
+    return _WEEKDAYS.index(word.casefold())
+
+
+def _day_number(word: str) -> int:
+    return int(re.match(r'\d+', word).group())
+
+
+def _safe_date(year: int, month: int, day: int) -> Optional[datetime.date]:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _shift_month(year: int, month: int, months: int) -> Tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f'{year}-W{week:02d}'
+
+
+def _words_before(body: str, start: int) -> List[str]:
+    """Lower-cased words before ``start``, nearest first, up to the clause's start."""
+    words = []
+    for token in reversed(_WORD.findall(body[max(0, start - 80):start])):
+        if token in _CLAUSE_END or len(words) == _CUE_WINDOW_BEFORE:
+            break
+        words.append(token.casefold())
+    return words
+
+
+def _words_after(body: str, end: int) -> List[str]:
+    words = []
+    for token in _WORD.findall(body[end:end + 40]):
+        if token in _CLAUSE_END or len(words) == _CUE_WINDOW_AFTER:
+            break
+        words.append(token.casefold())
+    return words
+
+
+def _is_future(body: str, start: int, end: int) -> bool:
+    """Whether the words around [start, end) put it after the anchor (see the module docstring)."""
+    before = _words_before(body, start)
+    for index, word in enumerate(before):
+        if word in _FUTURE_WORDS:
+            return True
+        if word == 'to' and index + 1 < len(before) and before[index + 1] in _TO_AFTER_BE:
+            return True
+        if word in _PAST_WORDS or (word.endswith('ed') and len(word) > 4):
+            return False
+    for word in _words_after(body, end):
+        if word in ('will', "'ll", '’ll', 'shall'):
+            return True
+        if word in _PAST_WORDS:
+            return False
+    return False
+
+
+class _Context:
+    """What a resolver may look at: the match, the anchor and the body around it."""
+    __slots__ = ('match', 'anchor', 'body', '_future')
+
+    def __init__(self, match: re.Match, anchor: Optional[datetime.date], body: str):
+        self.match = match
+        self.anchor = anchor
+        self.body = body
+        self._future = None
+
+    def group(self, name: str) -> Optional[str]:
+        return self.match.group(name)
+
+    @property
+    def future(self) -> bool:
+        if self._future is None:
+            self._future = _is_future(self.body, self.match.start(), self.match.end())
+        return self._future
+
+    def before(self) -> str:
+        start = self.match.start()
+        return self.body[max(0, start - _LOOK_BEHIND_CHARS):start]
+
+
+def _relative_year(anchor: datetime.date, rel: str) -> int:
+    return anchor.year + {'this': 0, 'last': -1, 'next': 1}[rel.casefold()]
+
+
+def _month_day_in_year(month: int, day: int, ctx: _Context) -> Optional[datetime.date]:
+    """A month-day without a year: on or before the anchor, or after it in future tense."""
+    anchor = ctx.anchor
+    if ctx.future:
+        found = _safe_date(anchor.year, month, day)
+        if found is None or found <= anchor:
+            found = _safe_date(anchor.year + 1, month, day)
+        return found
+    found = _safe_date(anchor.year, month, day)
+    if found is None or found > anchor:
+        found = _safe_date(anchor.year - 1, month, day)
+    return found
+
+
+def _resolve_month_day(ctx: _Context) -> Optional[_Resolved]:
+    month = _month_number(ctx.group('month_day_month'))
+    day = _day_number(ctx.group('month_day_day'))
+    year, rel = ctx.group('month_day_year'), ctx.group('month_day_rel')
+    if year:
+        found = _safe_date(int(year), month, day)
+    elif ctx.anchor is None:
+        return None
+    elif rel:
+        found = _safe_date(_relative_year(ctx.anchor, rel), month, day)
+    else:
+        found = _month_day_in_year(month, day, ctx)
+    return _Resolved(found.isoformat(), 'day') if found else None
+
+
+def _resolve_day_month(ctx: _Context) -> Optional[_Resolved]:
+    month = _month_number(ctx.group('day_month_month'))
+    day = _day_number(ctx.group('day_month_day'))
+    year = ctx.group('day_month_year')
+    if year:
+        found = _safe_date(int(year), month, day)
+    elif ctx.anchor is None:
+        return None
+    else:
+        found = _month_day_in_year(month, day, ctx)
+    return _Resolved(found.isoformat(), 'day') if found else None
+
+
+def _resolve_rel_month(ctx: _Context) -> Optional[_Resolved]:
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    rel = ctx.group('rel_month_rel').casefold()
+    month = _month_number(ctx.group('rel_month_month'))
+    day = ctx.group('rel_month_day')
+    if rel == 'this':
+        year = anchor.year
+    elif rel == 'last':
+        # 'last January' in December is this year's January: the latest one that is over.
+        year = anchor.year if month < anchor.month else anchor.year - 1
+    else:
+        year = anchor.year if month > anchor.month else anchor.year + 1
+    if day:
+        found = _safe_date(year, month, _day_number(day))
+        if found is not None and rel == 'last' and found >= anchor:
+            found = _safe_date(year - 1, month, found.day)
+        return _Resolved(found.isoformat(), 'day') if found else None
+    return _Resolved(f'{year}-{month:02d}', 'month')
+
+
+def _resolve_month_year(ctx: _Context) -> Optional[_Resolved]:
+    month = _month_number(ctx.group('month_year_month'))
+    year, rel = ctx.group('month_year_year'), ctx.group('month_year_rel')
+    if year:
+        return _Resolved(f'{year}-{month:02d}', 'month')
+    if ctx.anchor is None:
+        return None
+    return _Resolved(f'{_relative_year(ctx.anchor, rel)}-{month:02d}', 'month')
+
+
+def _resolve_month(ctx: _Context) -> Optional[_Resolved]:
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    name = ctx.group('month')
+    if name == 'May' and not _MAY_BEFORE.search(ctx.before()) and not ctx.group('mod'):
+        return None
+    month = _month_number(name)
+    # The anchor's own month is another year's: copy says 'this month' for the current one.
+    if ctx.future:
+        year = anchor.year if month > anchor.month else anchor.year + 1
+    else:
+        year = anchor.year if month < anchor.month else anchor.year - 1
+    return _Resolved(f'{year}-{month:02d}', 'month')
+
+
+def _resolve_iso(ctx: _Context) -> Optional[_Resolved]:
+    found = _safe_date(*map(int, ctx.group('iso_date').split('-')))
+    return _Resolved(found.isoformat(), 'day') if found else None
+
+
+def _resolve_weekday(ctx: _Context) -> Optional[_Resolved]:
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    name = ctx.group('weekday_name')
+    if _WEEKDAY_NAME_BEFORE.search(ctx.before()) or _WEEKDAY_NAME_AFTER.match(ctx.body, ctx.match.end()):
+        return None
+    rel = (ctx.group('weekday_rel') or '').casefold()
+    back = (anchor.weekday() - _weekday_number(name)) % 7
+    if rel in ('next', 'coming') or (rel != 'last' and rel != 'past' and ctx.future):
+        found = anchor + datetime.timedelta(days=(7 - back) if back else 7)
+    elif rel in ('last', 'past'):
+        found = anchor - datetime.timedelta(days=back or 7)
+    else:
+        found = anchor - datetime.timedelta(days=back)
+    return _Resolved(found.isoformat(), 'day')
+
+
+def _resolve_deictic(ctx: _Context) -> Optional[_Resolved]:
+    if ctx.anchor is None:
+        return None
+    shift = {'today': 0, 'tonight': 0, 'yesterday': -1, 'tomorrow': 1}[ctx.group('deictic').casefold()]
+    return _Resolved((ctx.anchor + datetime.timedelta(days=shift)).isoformat(), 'day')
+
+
+def _resolve_quarter(ctx: _Context) -> Optional[_Resolved]:
+    ordinal = ctx.group('quarter_ord')
+    quarter = int(ctx.group('quarter_q')) if ctx.group('quarter_q') else (
+        _ORDINALS.get(ordinal.casefold()) or int(ordinal[0]))
+    year = ctx.group('quarter_year') or ctx.group('quarter_qyear')
+    if year:
+        return _Resolved(f'{year}-Q{quarter}', 'quarter')
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    if ctx.group('quarter_rel'):
+        return _Resolved(f'{_relative_year(anchor, ctx.group("quarter_rel"))}-Q{quarter}', 'quarter')
+    current = (anchor.month - 1) // 3 + 1
+    # A quarter still to come is last year's unless the tense looks ahead.
+    if ctx.future:
+        year = anchor.year if quarter >= current else anchor.year + 1
+    else:
+        year = anchor.year if quarter <= current else anchor.year - 1
+    return _Resolved(f'{year}-Q{quarter}', 'quarter')
+
+
+def _weekend(anchor: datetime.date, weeks: int) -> str:
+    return _iso_week(anchor + datetime.timedelta(weeks=weeks)) + '-WE'
+
+
+def _resolve_unit(ctx: _Context) -> Optional[_Resolved]:
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    rel = ' '.join(ctx.group('unit_rel').casefold().split())
+    unit = ctx.group('unit_name').casefold()
+    shift = {'this': 0, 'the current': 0, 'last': -1, 'the past': -1, 'the previous': -1,
+             'next': 1, 'the next': 1, 'the coming': 1}[rel]
+    if unit == 'week':
+        return _Resolved(_iso_week(anchor + datetime.timedelta(weeks=shift)), 'week')
+    if unit == 'weekend':
+        if shift == 0 and anchor.weekday() < 5 and not ctx.future:
+            shift = -1  # 'this weekend' in past-tense copy on a weekday is the one just gone
+        return _Resolved(_weekend(anchor, shift), 'week')
+    if unit == 'month':
+        year, month = _shift_month(anchor.year, anchor.month, shift)
+        return _Resolved(f'{year}-{month:02d}', 'month')
+    if unit == 'quarter':
+        year, month = _shift_month(anchor.year, anchor.month, 3 * shift)
+        return _Resolved(f'{year}-Q{(month - 1) // 3 + 1}', 'quarter')
+    return _Resolved(str(anchor.year + shift), 'year')
+
+
+def _resolve_ago(ctx: _Context) -> Optional[_Resolved]:
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    count_word = ' '.join(ctx.group('ago_count').casefold().split())
+    if count_word in ('a few', 'several', 'many'):
+        return _Resolved('PAST_REF', 'past')
+    count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS[count_word]
+    unit = ctx.group('ago_unit').casefold()
+    if unit in ('day', 'week', 'fortnight'):
+        days = count * {'day': 1, 'week': 7, 'fortnight': 14}[unit]
+        if days > 36500:
+            return None
+        then = anchor - datetime.timedelta(days=days)
+        return (_Resolved(then.isoformat(), 'day') if unit == 'day'
+                else _Resolved(_iso_week(then), 'week'))
+    if unit == 'month':
+        year, month = _shift_month(anchor.year, anchor.month, -count)
+        return _Resolved(f'{year}-{month:02d}', 'month')
+    if unit == 'decade':
+        return _Resolved(str((anchor.year - 10 * count) // 10), 'decade')
+    return _Resolved(str(anchor.year - count), 'year')
+
+
+def _resolve_season(ctx: _Context) -> Optional[_Resolved]:
+    code, first_month = _SEASONS[ctx.group('season_name').casefold()]
+    rel = (ctx.group('season_rel') or '').casefold()
+    year = ctx.group('season_year')
+    if year:
+        return _Resolved(f'{year}-{code}', 'season')
+    anchor = ctx.anchor
+    if anchor is None:
+        return None
+    if rel == 'the' and not ctx.group('mod') and _words_after(ctx.body, ctx.match.end())[:1] == ['of']:
+        return None  # 'the spring of 2005' was not matched whole, and 'the fall of Rome' is no season
+    if rel == 'next' or (rel != 'last' and ctx.future):
+        season_year = anchor.year if first_month > anchor.month else anchor.year + 1
+    elif rel == 'last':
+        # The latest one that is over: winter starts in December and ends the next year.
+        ends_next_year = first_month == 12
+        season_year = anchor.year - 1 if ends_next_year or first_month + 3 > anchor.month else anchor.year
+    else:
+        season_year = anchor.year if first_month <= anchor.month else anchor.year - 1
+    return _Resolved(f'{season_year}-{code}', 'season')
+
+
+def _resolve_decade(ctx: _Context) -> Optional[_Resolved]:
+    full = ctx.group('decade_full')
+    if full:
+        return _Resolved(full[:3], 'decade')
+    short = ctx.group('decade_short')
+    # "the '90s" is last century's; "the '10s" this century's only once they have begun.
+    century = 19 if ctx.anchor is None or int(short) > ctx.anchor.year % 100 else ctx.anchor.year // 100
+    return _Resolved(f'{century}{short[0]}', 'decade')
+
+
+def _resolve_century(ctx: _Context) -> Optional[_Resolved]:
+    ordinal = ctx.group('century_ord').casefold()
+    number = int(ordinal[:-2]) if ordinal[0].isdigit() else _ORDINALS.get(ordinal)
+    if not number or number > 21:
+        return None
+    # TIMEX3 names a century by its leading digits: the 19th century is the 1800s, '18'.
+    return _Resolved(f'{number - 1:02d}', 'century')
+
+
+def _resolve_year(ctx: _Context) -> Optional[_Resolved]:
+    if not ctx.group('year_lead') and not ctx.group('mod'):
+        before = ctx.before()
+        if _NOT_A_YEAR_BEFORE.search(before):
+            return None
+        after = _NOT_A_YEAR_AFTER.match(ctx.body, ctx.match.end())
+        if after and not (after.group().strip()[:1].isalpha() and after.group().strip()[0].islower()
+                          and _YEAR_BEFORE_NOUN.search(before)):
+            return None
+    return _Resolved(ctx.group('year_year'), 'year')
+
+
+def _constant(value: str, granularity: str) -> Callable[[_Context], Optional[_Resolved]]:
+    def resolve(ctx: _Context) -> Optional[_Resolved]:
+        # Even 'now' needs an anchor to mean anything in an archive.
+        return _Resolved(value, granularity) if ctx.anchor is not None else None
+    return resolve
+
+
+def _resolve_holiday(ctx: _Context) -> Optional[_Resolved]:
+    if ctx.anchor is None:
+        return None
+    name = ctx.group('holiday_name')
+    month, day = (12, 25 if name.endswith('Day') else 24) if name.startswith('Christmas') else (
+        (1, 1) if name.endswith('Day') else (12, 31))
+    found = _month_day_in_year(month, day, ctx)
+    return _Resolved(found.isoformat(), 'day')
+
+
+_RESOLVERS: Dict[str, Callable[[_Context], Optional[_Resolved]]] = {
+    'month_day': _resolve_month_day, 'day_month': _resolve_day_month, 'rel_month': _resolve_rel_month,
+    'month_year': _resolve_month_year, 'month': _resolve_month, 'iso': _resolve_iso,
+    'weekday': _resolve_weekday, 'deictic': _resolve_deictic, 'quarter': _resolve_quarter,
+    'unit': _resolve_unit, 'ago': _resolve_ago, 'season': _resolve_season, 'decade': _resolve_decade,
+    'century': _resolve_century, 'year': _resolve_year, 'present': _constant('PRESENT_REF', 'present'),
+    'past': _constant('PAST_REF', 'past'), 'future': _constant('FUTURE_REF', 'future'),
+    'holiday': _resolve_holiday,
+}
+
+
+def _kind_of(match: re.Match) -> str:
+    return next(kind for kind in _KINDS if match.group(kind) is not None)
+
+
+def _parse_anchor(anchor: Optional[str]) -> Optional[datetime.date]:
+    if not anchor:
+        return None
+    try:
+        return datetime.date.fromisoformat(anchor[:10])
+    except ValueError:
+        return None
+
+
+def find_time_expressions(body: str, anchor: Optional[str], article_id: str = '',
+                          sentence_starts: Sequence[int] = (0,)) -> List[TimeExpression]:
+    """The date expressions of ``body``, resolved against ``anchor``, in order of position.
+
+    Args:
+      body: the article body (dateline removed); offsets index it.
+      anchor: ISO date ('YYYY-MM-DD') that relative expressions count from; None
+        when unknown, and then only absolute expressions are returned.
+      article_id: copied into each TimeExpression.
+      sentence_starts: sorted character offsets of the sentences of ``body``.
+
+    Returns:
+      One TimeExpression per expression, with text, value, granularity, span and sentence.
+    """
+    anchor_date = _parse_anchor(anchor)
+    found = []
+    for match in _EXPRESSION.finditer(body or ''):
+        resolved = _RESOLVERS[_kind_of(match)](_Context(match, anchor_date, body))
+        if resolved is None:
+            continue
+        start, end = match.span()
+        found.append(TimeExpression(
+            article_id=article_id, text=match.group(), value=resolved.value,
+            granularity=resolved.granularity, start_char=start, end_char=end,
+            sentence_index=max(0, bisect_right(sentence_starts, start) - 1)))
+    return found
+
+
+def expression_in(expressions: Iterable[TimeExpression], start: int, end: int) -> Optional[TimeExpression]:
+    """The first expression that lies wholly inside [start, end), e.g. a sentence; None if none does."""
+    return next((e for e in expressions if start <= e.start_char and e.end_char <= end), None)
+
+
+def anchor_of(annotated: AnnotatedArticle) -> Optional[str]:
+    """The date relative expressions count from: the dateline's, else the publication date."""
+    article = annotated.article
+    return article.dateline_date or (article.published_at or '')[:10] or None
+
+
+@beam.typehints.with_input_types(AnnotatedArticle)
+@beam.typehints.with_output_types(AnnotatedArticle)
+class _ResolveFn(beam.DoFn):
+    """Fills an AnnotatedArticle's time_expressions."""
+
+    def __init__(self):
+        self._found = Metrics.counter(METRICS_NAMESPACE, 'time_expressions')
+
+    def process(self, annotated: AnnotatedArticle) -> Iterable[AnnotatedArticle]:
+        article = annotated.article
+        expressions = tuple(find_time_expressions(
+            article.body, anchor_of(annotated), article.article_id, annotated.sentence_starts))
+        self._found.inc(len(expressions))
+        yield annotated._replace(time_expressions=expressions)
+
+
+def _annotated_source(annotated: AnnotatedArticle) -> tuple:
+    article = annotated.article
+    return article.source_uri, article.source_id, article.text
+
+
+class ResolveTimeExpressions(beam.PTransform):
+    """PCollection[AnnotatedArticle] -> StageResult(outputs: PCollection[AnnotatedArticle], dead_letters).
+
+    Each output is its input with ``time_expressions`` filled by ``find_time_expressions``
+    over the body, anchored on the dateline date, else the publication date.
+    """
+
+    def expand(self, annotated):
+        return annotated | 'FindTimeExpressions' >> ParDoWithDeadLetters(
+            _ResolveFn(), STAGE, _annotated_source)
