@@ -4,6 +4,8 @@ Exact versions (with hashes) live in requirements.lock, which `make` installs;
 the ranges here are what the code needs, for users who install it into their own
 environment (and for Dataflow workers via --setup_file).
 """
+import glob
+
 from setuptools import find_packages, setup
 
 setup(
@@ -15,7 +17,9 @@ setup(
     python_requires='>=3.11,<3.12',
     packages=find_packages(include=['pipeline', 'pipeline.*', 'transforms', 'transforms.*',
                                     'schemas', 'schemas.*']),
-    include_package_data=True,
+    # Rule files are data the transforms read at run time; transforms/nlp/rules.py finds
+    # them here when the package is installed rather than run from a checkout.
+    data_files=[('share/newsbeam/rules', sorted(glob.glob('seeds/rules/*.jsonl')))],
     install_requires=[
         'apache-beam>=2.73,<2.74',
         'pyarrow>=16',

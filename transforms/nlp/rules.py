@@ -9,12 +9,22 @@ A change of file format means a new ``.v2`` function, not an edit of ``.v1``.
 import functools
 import json
 import pathlib
+import sys
 from typing import NamedTuple, Optional
 
 import spacy
 
-# setup.py ships seeds/rules as package data next to the transforms package.
-RULES_DIR = pathlib.Path(__file__).resolve().parents[2] / 'seeds' / 'rules'
+
+
+def _rules_dir() -> pathlib.Path:
+    """seeds/rules of a source checkout (or editable install), else the copy setup.py installs."""
+    in_checkout = pathlib.Path(__file__).resolve().parents[2] / 'seeds' / 'rules'
+    if in_checkout.is_dir():
+        return in_checkout
+    return pathlib.Path(sys.prefix) / 'share' / 'newsbeam' / 'rules'
+
+
+RULES_DIR = _rules_dir()
 
 MEDIA_RULES = 'newsbeam.media_rules'
 BOILERPLATE_RULES = 'newsbeam.boilerplate_rules'
