@@ -107,13 +107,15 @@ _EXPRESSION = re.compile(rf'''
         (?: (?P<weekday_rel> (?i:this|last|next|coming|past) ) \s+ )? (?P<weekday_name> {_WEEKDAY} ) )
     | (?P<deictic> (?i: today|tonight|yesterday|tomorrow ) \b )
     | (?P<quarter>                                   # 'the third quarter (of 2007)'  'third-quarter'  'Q3 2006'
-        (?: (?i: the \s+ )? (?P<quarter_ord> {_ORDINAL} ) [\s-] (?i: quarter ) \b
+        (?: (?: (?i: the \s+ )? (?P<quarter_ord> {_ORDINAL} ) \s+ | (?P<quarter_adj> {_ORDINAL} ) - ) (?i: quarter ) \b
             (?: \s+ (?i:of) \s+ (?: (?P<quarter_year> {_YEAR} )
-                                  | (?P<quarter_rel> {_REL} ) \s+ (?i:year) \b ) )?
+                                  | (?P<quarter_rel> {_REL} ) \s+ (?i:year) \b )
+              | ,? \s+ (?P<quarter_year2> {_YEAR} ) )?
           | Q (?P<quarter_q> [1-4] ) (?: \s* (?P<quarter_qyear> {_YEAR} ) )? \b ) )
     | (?P<unit>                                      # 'last week'  'this year'  'the past month'
         (?P<unit_rel> (?i: this | last | next | the \s+ (?:past|previous|coming|current|next) ) )
-        \s+ (?: (?i:fiscal) \s+ )? (?P<unit_name> (?i: week(?:end)? | month | year | quarter ) ) \b )
+        \s+ (?: (?i:fiscal) \s+ )? (?P<unit_name> (?i: week(?:end)? | month | year | quarter ) ) \b
+      | (?P<unit_weekend> (?i: the \s+ weekend ) \b ) )
     | (?P<ago>                                       # 'two years ago'  'nearly four years ago'  'a year earlier'
         (?: (?i: nearly | almost | about | some | around | just | only | more \s+ than | over | less \s+ than ) \s+ )?
         (?P<ago_count> {_NUMBER} ) [\s-]+ (?P<ago_unit> (?i: day | week | fortnight | month | year | decade ) ) s? \s+
@@ -135,7 +137,7 @@ _EXPRESSION = re.compile(rf'''
     | (?P<future>
         (?i: the \s+ (?:near \s+ | foreseeable \s+ | distant \s+)? future
            | (?<= \bin \s ) future
-           | (?:the \s+)? coming \s+ (?:days|weeks|months|years) ) \b )
+           | (?<! the \s ) coming \s+ (?:days|weeks|months|years) ) \b )
     | (?P<holiday> (?P<holiday_name> Christmas \s+ (?:Day|Eve) | New \s+ Year['’]s \s+ (?:Day|Eve) ) \b )
     )
 ''', re.VERBOSE)
@@ -146,17 +148,18 @@ _KINDS = ('month_day', 'day_month', 'rel_month', 'month_year', 'month', 'iso', '
 
 # Tense cues, looked up word by word outwards from the expression.
 _FUTURE_WORDS = frozenset({
-    'will', "'ll", '’ll', 'shall', 'scheduled', 'schedule', 'plans', 'plan', 'planned', 'planning',
+    'will', "'ll", '’ll', 'shall', 'would', 'scheduled', 'schedule', 'plans', 'plan', 'planned', 'planning',
     'expected', 'expects', 'expect', 'due', 'next', 'upcoming', 'coming', 'intends', 'intend',
     'until', 'till', 'going', 'set', 'slated', 'hopes', 'hope', 'aims', 'wants', 'ahead'})
 _PAST_WORDS = frozenset({
     'said', 'says', 'was', 'were', 'had', 'did', 'told', 'ago', 'last', 'since', 'earlier',
     'previous', 'previously', 'been', 'reported', 'announced', 'died', 'killed'})
+_FUTURE_AUXILIARIES = frozenset({'will', "'ll", '’ll', 'shall'})
 # 'is to', 'are to be': the copula plus 'to' speaks of a plan.
 _TO_AFTER_BE = frozenset({'is', 'are', 'am', 'be'})
 _WORD = re.compile(r"[\w'’]+|[.!?;:\n]")
 _CLAUSE_END = frozenset('.!?;:\n')
-_CUE_WINDOW_BEFORE = 6
+_CUE_WINDOW_BEFORE = 8
 _CUE_WINDOW_AFTER = 2
 
 # Four-digit numbers that are counts, not years: '1990 votes', '1500 troops'.
@@ -238,6 +241,10 @@ def _words_after(body: str, end: int) -> List[str]:
 
 def _is_future(body: str, start: int, end: int) -> bool:
     """Whether the words around [start, end) put it after the anchor (see the module docstring)."""
+    after = _words_after(body, end)
+    # The expression as subject of a future verb: 'the rise on January 1 will have ...'.
+    if after[:1] and after[0] in _FUTURE_AUXILIARIES:
+        return True
     before = _words_before(body, start)
     for index, word in enumerate(before):
         if word in _FUTURE_WORDS:
@@ -246,8 +253,8 @@ def _is_future(body: str, start: int, end: int) -> bool:
             return True
         if word in _PAST_WORDS or (word.endswith('ed') and len(word) > 4):
             return False
-    for word in _words_after(body, end):
-        if word in ('will', "'ll", '’ll', 'shall'):
+    for word in after:
+        if word in _FUTURE_AUXILIARIES:
             return True
         if word in _PAST_WORDS:
             return False
@@ -386,8 +393,11 @@ def _resolve_weekday(ctx: _Context) -> Optional[_Resolved]:
         return None
     rel = (ctx.group('weekday_rel') or '').casefold()
     back = (anchor.weekday() - _weekday_number(name)) % 7
-    if rel in ('next', 'coming') or (rel != 'last' and rel != 'past' and ctx.future):
+    if rel in ('next', 'coming'):
         found = anchor + datetime.timedelta(days=(7 - back) if back else 7)
+    elif rel not in ('last', 'past') and ctx.future:
+        # 'will meet Monday' filed on a Monday is today: a week on would be 'next Monday'.
+        found = anchor + datetime.timedelta(days=(7 - back) % 7)
     elif rel in ('last', 'past'):
         found = anchor - datetime.timedelta(days=back or 7)
     else:
@@ -403,10 +413,10 @@ def _resolve_deictic(ctx: _Context) -> Optional[_Resolved]:
 
 
 def _resolve_quarter(ctx: _Context) -> Optional[_Resolved]:
-    ordinal = ctx.group('quarter_ord')
+    ordinal = ctx.group('quarter_ord') or ctx.group('quarter_adj')
     quarter = int(ctx.group('quarter_q')) if ctx.group('quarter_q') else (
         _ORDINALS.get(ordinal.casefold()) or int(ordinal[0]))
-    year = ctx.group('quarter_year') or ctx.group('quarter_qyear')
+    year = ctx.group('quarter_year') or ctx.group('quarter_year2') or ctx.group('quarter_qyear')
     if year:
         return _Resolved(f'{year}-Q{quarter}', 'quarter')
     anchor = ctx.anchor
@@ -431,15 +441,18 @@ def _resolve_unit(ctx: _Context) -> Optional[_Resolved]:
     anchor = ctx.anchor
     if anchor is None:
         return None
-    rel = ' '.join(ctx.group('unit_rel').casefold().split())
-    unit = ctx.group('unit_name').casefold()
+    if ctx.group('unit_weekend'):
+        rel, unit = 'this', 'weekend'
+    else:
+        rel = ' '.join(ctx.group('unit_rel').casefold().split())
+        unit = ctx.group('unit_name').casefold()
     shift = {'this': 0, 'the current': 0, 'last': -1, 'the past': -1, 'the previous': -1,
              'next': 1, 'the next': 1, 'the coming': 1}[rel]
     if unit == 'week':
         return _Resolved(_iso_week(anchor + datetime.timedelta(weeks=shift)), 'week')
     if unit == 'weekend':
         if shift == 0 and anchor.weekday() < 5 and not ctx.future:
-            shift = -1  # 'this weekend' in past-tense copy on a weekday is the one just gone
+            shift = -1  # 'the weekend' in past-tense copy on a weekday is the one just gone
         return _Resolved(_weekend(anchor, shift), 'week')
     if unit == 'month':
         year, month = _shift_month(anchor.year, anchor.month, shift)
