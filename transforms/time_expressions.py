@@ -361,6 +361,14 @@ def _resolve_rel_month(ctx: _Context) -> Optional[_Resolved]:
     rel = ctx.group('rel_month_rel').casefold()
     month = _month_number(ctx.group('rel_month_month'))
     day = ctx.group('rel_month_day')
+    if day:
+        # 'last December 14' is the latest one before the anchor, 'next March 31' the first after.
+        found = _safe_date(anchor.year, month, _day_number(day))
+        if found is not None and rel == 'last' and found >= anchor:
+            found = _safe_date(anchor.year - 1, month, found.day)
+        elif found is not None and rel == 'next' and found <= anchor:
+            found = _safe_date(anchor.year + 1, month, found.day)
+        return _Resolved(found.isoformat(), 'day') if found else None
     if rel == 'this':
         year = anchor.year
     elif rel == 'last':
@@ -368,11 +376,6 @@ def _resolve_rel_month(ctx: _Context) -> Optional[_Resolved]:
         year = anchor.year if month < anchor.month else anchor.year - 1
     else:
         year = anchor.year if month > anchor.month else anchor.year + 1
-    if day:
-        found = _safe_date(year, month, _day_number(day))
-        if found is not None and rel == 'last' and found >= anchor:
-            found = _safe_date(year - 1, month, found.day)
-        return _Resolved(found.isoformat(), 'day') if found else None
     return _Resolved(f'{year}-{month:02d}', 'month')
 
 

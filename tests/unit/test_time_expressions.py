@@ -1,0 +1,188 @@
+"""Unit tests for transforms.time_expressions.find_time_expressions and expression_in."""
+import pytest
+
+from schemas.records import TimeExpression
+from transforms.time_expressions import expression_in, find_time_expressions
+
+# Anchors used below, with their weekdays, because most expectations count from them.
+FRIDAY = '2019-09-13'      # ISO week 2019-W37, third quarter
+THURSDAY = '2006-12-14'    # 2006-W50
+SATURDAY = '2006-12-30'
+TUESDAY = '2007-01-02'
+
+
+def _found(body, anchor):
+    return [(e.text, e.value, e.granularity) for e in find_time_expressions(body, anchor)]
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    # A bare weekday reports the past: the latest such day on or before the anchor.
+    ('The minister said on Wednesday that talks had failed.', FRIDAY,
+     [('Wednesday', '2019-09-11', 'day')]),
+    ('Exports rose Friday, officials said.', FRIDAY, [('Friday', '2019-09-13', 'day')]),
+    ('He said Tuesday it will appeal.', THURSDAY, [('Tuesday', '2006-12-12', 'day')]),
+    # Future tense, from the words before or just after it: the first such day from the anchor.
+    ('The ministers will meet on Wednesday in Geneva.', FRIDAY, [('Wednesday', '2019-09-18', 'day')]),
+    ('Talks are scheduled for Tuesday.', FRIDAY, [('Tuesday', '2019-09-17', 'day')]),
+    ('The union plans to strike on Thursday.', FRIDAY, [('Thursday', '2019-09-19', 'day')]),
+    ('The envoy is expected to arrive in the capital on Monday.', FRIDAY, [('Monday', '2019-09-16', 'day')]),
+    ('Monday will see the first vote.', FRIDAY, [('Monday', '2019-09-16', 'day')]),
+    # 'will meet Friday' filed on a Friday means that day; a week on would be 'next Friday'.
+    ('The board will meet Friday.', FRIDAY, [('Friday', '2019-09-13', 'day')]),
+    ('The board meets next Friday.', FRIDAY, [('next Friday', '2019-09-20', 'day')]),
+    ('The board met last Friday.', FRIDAY, [('last Friday', '2019-09-06', 'day')]),
+    ('The vote will be held next Tuesday.', SATURDAY, [('next Tuesday', '2007-01-02', 'day')]),
+    # Modifiers stay in the text; 'Sunday Times' and 'Good Friday' are no weekdays.
+    ('Fighting resumed late Saturday.', THURSDAY, [('late Saturday', '2006-12-09', 'day')]),
+    ('The Sunday Times reported it on Good Friday.', THURSDAY, []),
+])
+def test_weekdays_by_tense(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    ('He arrived yesterday, rests today and leaves tomorrow.', FRIDAY,
+     [('yesterday', '2019-09-12', 'day'), ('today', '2019-09-13', 'day'), ('tomorrow', '2019-09-14', 'day')]),
+    ('Today the market opened late.', SATURDAY, [('Today', '2006-12-30', 'day')]),
+    ('The results come out tomorrow.', SATURDAY, [('tomorrow', '2006-12-31', 'day')]),
+])
+def test_yesterday_today_tomorrow(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    # A month-day without a year crosses back into last year, or on into the next.
+    ('The deal was signed on December 28.', TUESDAY, [('December 28', '2006-12-28', 'day')]),
+    ('A memorial will take place on August 31.', THURSDAY, [('August 31', '2007-08-31', 'day')]),
+    ('Polls opened on Dec. 12.', THURSDAY, [('Dec. 12', '2006-12-12', 'day')]),
+    ('The talks will resume on January 9.', THURSDAY, [('January 9', '2007-01-09', 'day')]),
+    # A bare month: the latest on or before the anchor's month, or the next in future tense.
+    ('In October, the plan was shelved.', THURSDAY, [('October', '2006-10', 'month')]),
+    ('Inflation rose in December.', THURSDAY, [('December', '2006-12', 'month')]),
+    ('Letters will be sent in January.', THURSDAY, [('January', '2007-01', 'month')]),
+    ('Talks were planned for November this year.', THURSDAY, [('November this year', '2006-11', 'month')]),
+    ('Sales fell in November last year.', THURSDAY, [('November last year', '2005-11', 'month')]),
+    ('Registration ended last December 14.', '2006-12-20', [('last December 14', '2006-12-14', 'day')]),
+    ('It ran until last January.', '2006-12-31', [('last January', '2006-01', 'month')]),
+    ('It opens next February.', THURSDAY, [('next February', '2007-02', 'month')]),
+    # A bare 'May' is a month only where a month is expected.
+    ('May said so in May.', THURSDAY, [('May', '2006-05', 'month')]),
+])
+def test_months_and_year_turns(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    ('Sales fell last week but this week looks better, and next week too.', FRIDAY,
+     [('last week', '2019-W36', 'week'), ('this week', '2019-W37', 'week'), ('next week', '2019-W38', 'week')]),
+    ('Prices rose last month and this month; next month is unclear.', '2019-01-15',
+     [('last month', '2018-12', 'month'), ('this month', '2019-01', 'month'), ('next month', '2019-02', 'month')]),
+    ('Profit rose last year; this year is flat and next year will be better.', FRIDAY,
+     [('last year', '2018', 'year'), ('this year', '2019', 'year'), ('next year', '2020', 'year')]),
+    ('The week before, in the past week and earlier this month.', THURSDAY,
+     [('the past week', '2006-W49', 'week'), ('earlier this month', '2006-12', 'month')]),
+    ('Growth will pick up early next year.', THURSDAY, [('early next year', '2007', 'year')]),
+    ('Last week the index fell.', '2006-12-18', [('Last week', '2006-W50', 'week')]),
+    ('Fans flocked to the ground over the weekend.', '2006-12-19', [('the weekend', '2006-W50-WE', 'week')]),
+])
+def test_last_this_next(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    ('The plant closed two years ago and reopened three days ago.', FRIDAY,
+     [('two years ago', '2017', 'year'), ('three days ago', '2019-09-10', 'day')]),
+    ('It began nearly four years ago.', THURSDAY, [('nearly four years ago', '2002', 'year')]),
+    ('Sales were flat a year earlier.', THURSDAY, [('a year earlier', '2005', 'year')]),
+    ('The law passed 12 months ago.', '2006-12-29', [('12 months ago', '2005-12', 'month')]),
+    ('They met two weeks ago.', '2006-12-27', [('two weeks ago', '2006-W50', 'week')]),
+    ('It happened a few years ago.', THURSDAY, [('a few years ago', 'PAST_REF', 'past')]),
+])
+def test_ago(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    ('The band was big in the 1990s and the early 1980s.', FRIDAY,
+     [('the 1990s', '199', 'decade'), ('early 1980s', '198', 'decade')]),
+    ("Prices last hit that level in the '70s.", FRIDAY, [("the '70s", '197', 'decade')]),
+    ('The city grew in the 19th century.', FRIDAY, [('the 19th century', '18', 'century')]),
+    ('Output fell in the third quarter and rose in the summer.', FRIDAY,
+     [('the third quarter', '2019-Q3', 'quarter'), ('the summer', '2019-SU', 'season')]),
+    ('Fourth-quarter profit fell.', '2007-01-20', [('Fourth-quarter', '2006-Q4', 'quarter')]),
+    ('Output fell in the fourth quarter of 2018.', FRIDAY,
+     [('the fourth quarter of 2018', '2018-Q4', 'quarter')]),
+    ('Snow fell last winter; the spring of 2005 was dry.', THURSDAY,
+     [('last winter', '2005-WI', 'season'), ('the spring of 2005', '2005-SP', 'season')]),
+    # Names and nouns that look like seasons.
+    ('The fall in prices hit Silver Spring hardest.', THURSDAY, []),
+])
+def test_decades_centuries_quarters_seasons(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
+    ('He was born in July 1981 and died on 12 December 2006.', THURSDAY,
+     [('July 1981', '1981-07', 'month'), ('12 December 2006', '2006-12-12', 'day')]),
+    ('Signed on Friday, January 5, 2007 and on September 11, 2001.', THURSDAY,
+     [('Friday, January 5, 2007', '2007-01-05', 'day'), ('September 11, 2001', '2001-09-11', 'day')]),
+    ('Refugees left Bhutan in 1990 and fiscal 2007 looks weak.', THURSDAY,
+     [('1990', '1990', 'year'), ('fiscal 2007', '2007', 'year')]),
+    ('It will be ready by late 2008 or the end of 2009.', THURSDAY,
+     [('late 2008', '2008', 'year'), ('the end of 2009', '2009', 'year')]),
+    ('Prices are currently high and have recently risen; in the future they may fall.', THURSDAY,
+     [('currently', 'PRESENT_REF', 'present'), ('recently', 'PAST_REF', 'past'),
+      ('the future', 'FUTURE_REF', 'future')]),
+    ('Now the rules apply; they will be reviewed in coming months.', THURSDAY,
+     [('Now', 'PRESENT_REF', 'present'), ('coming months', 'FUTURE_REF', 'future')]),
+])
+def test_absolute_dates_and_references(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body', [
+    'The party won 1990 votes and shipped 2,006 tonnes.',
+    'The ship sailed at 0900 GMT and docked at 1830 GMT.',
+    'Flight 2006 landed in room 1999 of page 2001.',
+    'Shares rose 2006.5 points to $2000.',
+    'Item No. 1995 costs 1,998 dollars.',
+])
+def test_numbers_that_are_not_years(body):
+    assert _found(body, THURSDAY) == []
+
+
+def test_no_anchor_keeps_absolute_expressions_only():
+    body = 'Last week, on Tuesday, officials recalled July 1981, the 1990s and 12 December 2006.'
+    assert _found(body, None) == [
+        ('July 1981', '1981-07', 'month'), ('the 1990s', '199', 'decade'),
+        ('12 December 2006', '2006-12-12', 'day')]
+
+
+@pytest.mark.parametrize('anchor', [None, '', 'not a date'])
+def test_unusable_anchor_is_no_anchor(anchor):
+    assert _found('It rained yesterday and in 1990.', anchor) == [('1990', '1990', 'year')]
+
+
+@pytest.mark.parametrize('body', ['', '   ', '¡Nada!'])
+def test_empty_body(body):
+    assert find_time_expressions(body, THURSDAY) == []
+
+
+def test_offsets_sentences_and_article_id():
+    body = 'Talks ended on Tuesday. They resume in January.\nEarlier this week, rain fell.'
+    found = find_time_expressions(body, THURSDAY, 'a1', sentence_starts=(0, 24, 48))
+    assert found == [
+        TimeExpression('a1', 'Tuesday', '2006-12-12', 'day', 15, 22, 0),
+        TimeExpression('a1', 'January', '2006-01', 'month', 39, 46, 1),
+        TimeExpression('a1', 'Earlier this week', '2006-W50', 'week', 48, 65, 2),
+    ]
+    assert all(body[e.start_char:e.end_char] == e.text for e in found)
+
+
+def test_expression_in_span():
+    body = 'Talks ended on Tuesday. They resume in January.'
+    found = find_time_expressions(body, THURSDAY)
+    assert expression_in(found, 24, len(body)).text == 'January'
+    assert expression_in(found, 0, 23).text == 'Tuesday'
+    assert expression_in(found, 0, 20) is None
+    assert expression_in((), 0, 100) is None
