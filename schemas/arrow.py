@@ -12,6 +12,7 @@ _ARROW_TYPES = {
     FieldType.TIMESTAMP: pa.timestamp('us', tz='UTC'),
     # Parquet's compliant three-level list names its element 'element'.
     FieldType.STRING_LIST: pa.list_(pa.field('element', pa.string(), nullable=False)),
+    FieldType.BINARY: pa.binary(),
 }
 
 

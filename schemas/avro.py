@@ -11,6 +11,7 @@ _AVRO_TYPES = {
     FieldType.DATE: {'type': 'int', 'logicalType': 'date'},
     FieldType.TIMESTAMP: {'type': 'long', 'logicalType': 'timestamp-micros'},
     FieldType.STRING_LIST: {'type': 'array', 'items': 'string'},
+    FieldType.BINARY: 'bytes',
 }
 
 

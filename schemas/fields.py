@@ -26,6 +26,7 @@ class FieldType(enum.Enum):
     DATE = 'date'                # calendar date, no zone
     TIMESTAMP = 'timestamp'      # microseconds, UTC
     STRING_LIST = 'string_list'  # list of non-null strings; empty list, never null
+    BINARY = 'binary'
 
 
 class Field(NamedTuple):
@@ -50,8 +51,8 @@ def _f(name, field_type, doc, nullable=True):
     return Field(name, field_type, nullable, doc)
 
 
-S, I32, I64, B, D, TS, L = (FieldType.STRING, FieldType.INT32, FieldType.INT64, FieldType.BOOL,
-                            FieldType.DATE, FieldType.TIMESTAMP, FieldType.STRING_LIST)
+S, I32, I64, B, D, TS, L, BIN = (FieldType.STRING, FieldType.INT32, FieldType.INT64, FieldType.BOOL,
+                                 FieldType.DATE, FieldType.TIMESTAMP, FieldType.STRING_LIST, FieldType.BINARY)
 
 ARTICLES = Table('articles', (
     _f('article_id', S, 'Stable id: sha256 of source_id and text, 32 hex chars.', nullable=False),
@@ -77,6 +78,8 @@ ARTICLES = Table('articles', (
     _f('content_sha256', S, 'sha256 of the text as read (hex).', nullable=False),
     _f('decode_replaced', B, 'True when bytes that were not UTF-8 were replaced while reading.',
        nullable=False),
+    _f('duplicate_of', S, 'article_id of the first copy when this is a syndicated or re-sent copy of a '
+                          'story (MinHash of word 3-grams, estimated Jaccard >= 0.8), else null.'),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('pipeline_version', S, 'newsbeam version that wrote this row.', nullable=False),
 ), partition_column='article_date',
@@ -158,4 +161,16 @@ DEAD_LETTERS = Table('dead_letters', (
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
 ), partition_column='ingest_date', doc='Input that could not be processed, with the stage and the reason.')
 
-TABLES = {t.name: t for t in (ARTICLES, ENTITIES, TIME_EXPRESSIONS, EVENTS, QUOTES, DEAD_LETTERS)}
+LEDGER = Table('ingest_ledger', (
+    _f('key', S, 'article_id of an ingested article, or the key of a dead-lettered input.', nullable=False),
+    _f('kind', S, 'article or dead_letter.', nullable=False),
+    _f('source_id', S, "The input's own id, when known."),
+    _f('source_uri', S, 'Where it was read.', nullable=False),
+    _f('content_sha256', S, 'sha256 of the article text (articles only).'),
+    _f('minhash', BIN, 'MinHash signature of the body (128 little-endian uint32), for near-duplicates.'),
+    _f('run_id', S, 'The run that ingested it.', nullable=False),
+    _f('ingested_at', TS, 'When that run started (UTC).', nullable=False),
+), partition_column='ingest_date',
+   doc='Everything a run has ingested, so that later runs over the same inbox skip it.')
+
+TABLES = {t.name: t for t in (ARTICLES, ENTITIES, TIME_EXPRESSIONS, EVENTS, QUOTES, DEAD_LETTERS, LEDGER)}

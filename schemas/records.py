@@ -46,6 +46,8 @@ class Article(NamedTuple):
     boilerplate: Sequence[str]         # scraped footers removed from the body
     decode_replaced: bool
     content_sha256: str
+    duplicate_of: Optional[str] = None  # article_id of the first copy of a syndicated or re-sent story
+    minhash: Optional[bytes] = None     # signature of the body, for near-duplicate detection
 
 
 class EntityMention(NamedTuple):

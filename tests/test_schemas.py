@@ -20,6 +20,7 @@ _AVRO_FOR_ARROW = {
     'date32[day]': {'type': 'int', 'logicalType': 'date'},
     'timestamp[us, tz=UTC]': {'type': 'long', 'logicalType': 'timestamp-micros'},
     'list<element: string not null>': {'type': 'array', 'items': 'string'},
+    'binary': 'bytes',
 }
 
 
@@ -65,6 +66,7 @@ def _sample_value(field_type, name):
         FieldType.DATE: datetime.date(2019, 9, 13),
         FieldType.TIMESTAMP: datetime.datetime(2019, 9, 13, 8, 30, 1, 123456, tzinfo=datetime.timezone.utc),
         FieldType.STRING_LIST: ['MH', 'PA'],
+        FieldType.BINARY: bytes(range(256)),
     }[field_type]
 
 

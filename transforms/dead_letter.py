@@ -5,6 +5,7 @@ tagged output, and ``ParDoWithDeadLetters`` wraps its work in
 ``with_exception_handling`` for unexpected ones, flattening both kinds into one
 PCollection for the ``dead_letters`` table.  Nothing is ever dropped silently.
 """
+import hashlib
 from typing import Callable, NamedTuple, Optional
 
 import apache_beam as beam
@@ -26,6 +27,12 @@ def excerpt(raw) -> str:
     if isinstance(raw, bytes):
         raw = raw.decode('utf-8', errors='replace')
     return str(raw)[:EXCERPT_CHARS]
+
+
+def dead_letter_key(dead: DeadLetter) -> str:
+    """Ledger key of a dead letter: the same bad input, failing the same way, has it on every run."""
+    parts = (dead.source_uri, dead.stage, dead.error, dead.raw_excerpt)
+    return hashlib.sha256('\x00'.join(parts).encode('utf-8')).hexdigest()[:32]
 
 
 def from_exception(stage: str, source_of: Callable) -> Callable:

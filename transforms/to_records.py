@@ -7,8 +7,12 @@ pyarrow (``Table.from_pylist``) and fastavro write.
 import datetime
 from typing import Any, Dict, NamedTuple, Optional
 
-from schemas.fields import ARTICLES, DEAD_LETTERS, ENTITIES, EVENTS, QUOTES, TIME_EXPRESSIONS, Table
+from schemas.fields import ARTICLES, DEAD_LETTERS, ENTITIES, EVENTS, LEDGER, QUOTES, TIME_EXPRESSIONS, Table
 from schemas.records import AnnotatedArticle, Article, DeadLetter
+from transforms.dead_letter import dead_letter_key
+
+KIND_ARTICLE = 'article'
+KIND_DEAD_LETTER = 'dead_letter'
 
 
 class RunContext(NamedTuple):
@@ -66,6 +70,7 @@ def article_row(article: Article, context: RunContext) -> TableRow:
         'word_count': len(article.body.split()),
         'content_sha256': article.content_sha256,
         'decode_replaced': article.decode_replaced,
+        'duplicate_of': article.duplicate_of,
         'ingested_at': _timestamp(context.ingested_at),
         'pipeline_version': context.pipeline_version,
     }
@@ -77,6 +82,19 @@ def _child_row(table: Table, record, partition_date: str, context: RunContext) -
     row = record._asdict()
     row['ingested_at'] = _timestamp(context.ingested_at)
     return TableRow(table.name, _partition(table, partition_date), {name: row[name] for name in table.column_names})
+
+
+def _ledger_row(key, kind, source_id, source_uri, content_sha256, minhash, context: RunContext) -> TableRow:
+    row = {'key': key, 'kind': kind, 'source_id': source_id, 'source_uri': source_uri,
+           'content_sha256': content_sha256, 'minhash': minhash, 'run_id': context.run_id,
+           'ingested_at': _timestamp(context.ingested_at)}
+    return TableRow(LEDGER.name, _partition(LEDGER, context.ingested_at[:10]), row)
+
+
+def dead_letter_rows(dead: DeadLetter, context: RunContext):
+    """The dead letter's row and its ledger row."""
+    yield dead_letter_row(dead, context)
+    yield _ledger_row(dead_letter_key(dead), KIND_DEAD_LETTER, dead.source_id, dead.source_uri, None, None, context)
 
 
 def dead_letter_row(dead: DeadLetter, context: RunContext) -> TableRow:
@@ -96,10 +114,12 @@ _CHILD_TABLES = ((ENTITIES, 'entities'), (TIME_EXPRESSIONS, 'time_expressions'),
 
 
 def annotated_rows(annotated: AnnotatedArticle, context: RunContext):
-    """The article row and the rows extracted from it, all in the article's partition."""
+    """The article row, the rows extracted from it (all in the article's partition) and its ledger row."""
     article = annotated.article
     partition_date = article_date(article, context)
     yield article_row(article, context)
+    yield _ledger_row(article.article_id, KIND_ARTICLE, article.source_id, article.source_uri,
+                      article.content_sha256, article.minhash, context)
     for table, field in _CHILD_TABLES:
         for record in getattr(annotated, field):
             yield _child_row(table, record, partition_date, context)

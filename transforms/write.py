@@ -5,6 +5,8 @@ Layout under the output directory::
     parquet/<table>/<partition_column>=<value>/part-<run_id>-<writer>.parquet
     avro/<table>/<partition_column>=<value>/part-<run_id>-<writer>.avro
     _runs/<run_id>.json          # manifest: files and rows per table of a published run
+    _runs/<run_id>.publishing.json   # journal, only while (or if killed while) publishing
+    _staging/<run_id>/...        # files of a run in progress
 
 Beam's own ``WriteToParquet``/``WriteToAvro`` cannot partition, default to
 uncompressed Parquet, and in streaming drop rows when a bundle spans windows
@@ -15,7 +17,16 @@ succeeded, ``_PublishRunFn`` moves exactly the reported files into place and
 writes the run manifest last.  Files of a failed or retried bundle are never
 reported, so they are never published.  Rows stream into the files in row
 groups, so a bundle never holds its whole output in memory.
+
+Publication is journaled: the manifest is written to ``<run>.publishing.json``
+before the first file moves and renamed to ``<run>.json`` after the last, so a
+run killed at any point is either invisible (its staging files are discarded
+by ``recover_unfinished_runs``) or completed by the next run.  Each file appears
+whole (written in staging, then renamed); a reader listing the directories
+during the milliseconds of a publication may see some of a run's files before
+the others: true snapshot isolation needs a table format (Iceberg, Delta).
 """
+import glob
 import json
 import os
 import uuid
@@ -137,39 +148,105 @@ class _WriteBundleFn(beam.DoFn):
         self._writers = {}
 
 
+def journal_path(output_dir: str, run_id: str) -> str:
+    return FileSystems.join(output_dir, RUNS_DIR, f'{run_id}.publishing.json')
+
+
+def _write_json_atomically(path: str, value: dict) -> None:
+    # A reader (or a recovering run) sees the whole file or none of it.
+    _makedirs(os.path.dirname(path))
+    partial = f'{path}.partial'
+    with FileSystems.create(partial) as handle:
+        handle.write(json.dumps(value, indent=1).encode())
+    FileSystems.rename([partial], [path])
+
+
+def _read_json(path: str) -> dict:
+    with FileSystems.open(path) as handle:
+        return json.loads(handle.read())
+
+
+def _complete_publication(output_dir: str, manifest: dict) -> None:
+    """Moves every staged file of the manifest into place, then records the run as published.
+
+    Idempotent, so that a run killed half-way through can be rolled forward by the next one.
+    """
+    run_id = manifest['run_id']
+    staging = staging_root(output_dir, run_id)
+    for written in manifest['files']:
+        source = FileSystems.join(staging, written['relative_path'])
+        destination = FileSystems.join(output_dir, written['relative_path'])
+        if FileSystems.exists(source):
+            _makedirs(os.path.dirname(destination))
+            FileSystems.rename([source], [destination])
+        elif not FileSystems.exists(destination):
+            raise IOError(f'run {run_id}: {written["relative_path"]} is neither staged nor published')
+    _write_json_atomically(manifest_path(output_dir, run_id), manifest)
+    FileSystems.delete([journal_path(output_dir, run_id)])
+    if FileSystems.exists(staging):
+        FileSystems.delete([staging])
+
+
+def publish_run(output_dir: str, run_id: str, written: List[WrittenFile]) -> dict:
+    """Publishes a run's staged files: journal first, then the moves, then the manifest.
+
+    Returns:
+      The manifest: run id, rows per table, files.
+    """
+    written = sorted(written)
+    rows = {name: 0 for name in TABLES}
+    for w in written:
+        if w.fmt == FORMATS[0]:
+            rows[w.table] += w.rows
+    manifest = {'run_id': run_id, 'schema_version': SCHEMA_VERSION, 'rows': rows,
+                'files': [w._asdict() for w in written]}
+    _write_json_atomically(journal_path(output_dir, run_id), manifest)
+    _complete_publication(output_dir, manifest)
+    return manifest
+
+
+def recover_unfinished_runs(output_dir: str) -> List[str]:
+    """Leaves the warehouse as if every earlier run either published completely or never ran.
+
+    A run killed while publishing left a journal: its publication is completed.  A run
+    killed before publishing left only staging files: they are deleted, and since its
+    articles never reached the ledger, the next run ingests them.  Call it only while no
+    other run writes to ``output_dir``.
+
+    Returns:
+      One line per repaired run, for the log.
+    """
+    repaired = []
+    runs = FileSystems.join(output_dir, RUNS_DIR)
+    for match in _match(FileSystems.join(runs, '*.publishing.json')):
+        manifest = _read_json(match)
+        _complete_publication(output_dir, manifest)
+        repaired.append(f'completed the publication of run {manifest["run_id"]}')
+    for match in _match(FileSystems.join(runs, '*.partial')):
+        FileSystems.delete([match])
+    for staged in _match(FileSystems.join(output_dir, STAGING_DIR, '*')):
+        run_id = os.path.basename(staged.rstrip('/'))
+        FileSystems.delete([staged])
+        if not FileSystems.exists(manifest_path(output_dir, run_id)):
+            repaired.append(f'discarded the unpublished files of run {run_id}')
+    return repaired
+
+
+def _match(pattern: str) -> List[str]:
+    if FileSystems.get_scheme(pattern) is None:
+        return sorted(glob.glob(pattern))
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
 class _PublishRunFn(beam.DoFn):
-    """Moves a run's reported staging files into the warehouse and writes its manifest last."""
+    """Publishes the run once every bundle has reported its files (a single element: the list)."""
 
     def __init__(self, output_dir: str, run_id: str):
         self._output_dir = output_dir
         self._run_id = run_id
 
     def process(self, written: List[WrittenFile]) -> Iterable[dict]:
-        staging = staging_root(self._output_dir, self._run_id)
-        written = sorted(written)
-        sources = [FileSystems.join(staging, w.relative_path) for w in written]
-        destinations = [FileSystems.join(self._output_dir, w.relative_path) for w in written]
-        for destination in destinations:
-            _makedirs(os.path.dirname(destination))
-        if sources:
-            FileSystems.rename(sources, destinations)
-        rows = {name: 0 for name in TABLES}
-        for w in written:
-            if w.fmt == FORMATS[0]:
-                rows[w.table] += w.rows
-        manifest = {
-            'run_id': self._run_id,
-            'schema_version': SCHEMA_VERSION,
-            'rows': rows,
-            'files': [w._asdict() for w in written],
-        }
-        path = manifest_path(self._output_dir, self._run_id)
-        _makedirs(os.path.dirname(path))
-        with FileSystems.create(path) as handle:
-            handle.write(json.dumps(manifest, indent=1).encode())
-        if FileSystems.exists(staging):
-            FileSystems.delete([staging])
-        yield manifest
+        yield publish_run(self._output_dir, self._run_id, written)
 
 
 class WriteWarehouse(beam.PTransform):

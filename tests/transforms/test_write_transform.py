@@ -56,7 +56,7 @@ def test_write_warehouse_partitions_publishes_and_reports(tmp_path):
     with open(manifest_path(output, CONTEXT.run_id), encoding='utf-8') as handle:
         manifest = json.load(handle)
     assert manifest['rows'] == {'articles': 0, 'entities': 3, 'time_expressions': 0, 'events': 0, 'quotes': 0,
-                                'dead_letters': 1}
+                                'dead_letters': 1, 'ingest_ledger': 0}
     assert len(manifest['files']) == 6
     # Nothing is left in staging once the run is published.
     assert glob.glob(f'{output}/_staging/**/*.*', recursive=True) == []

@@ -1,0 +1,179 @@
+"""Syndicated and re-sent copies: ``articles.duplicate_of`` points at the first copy.
+
+The same wire story arrives from several outlets, or again with a corrected
+word.  Each article body gets a MinHash signature of its word 3-grams
+(``datasketch``); locality-sensitive hashing bands it into buckets tuned for an
+estimated Jaccard similarity of ``THRESHOLD``; articles that share a bucket and
+are similar enough are copies.  The first copy is the one ingested by an
+earlier run (its signature is in the ingest ledger), else the earliest
+published, else the first by source.
+
+``DetectDuplicates`` returns a small side input, ``{article_id: Verdict}``, for
+the articles that are copies; ``MarkDuplicates`` applies it.  The same
+article (same source id and text) read twice in one run is kept once: the copy
+from the first source URI; the others are counted as skipped, so the run summary
+still balances.
+"""
+import functools
+import hashlib
+import re
+from typing import Iterable, List, NamedTuple, Optional, Tuple
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.metrics import Metrics
+from datasketch import MinHash, MinHashLSH
+
+from schemas.records import Article
+from transforms.dead_letter import METRICS_NAMESPACE
+
+NUM_PERM = 128
+THRESHOLD = 0.8
+SHINGLE_WORDS = 3
+_SEED = 1
+_WORD = re.compile(r'\w+')
+_SIGNATURE_DTYPE = np.dtype('<u4')
+# Sorts after every ISO timestamp: articles without a publication time come last.
+_UNDATED = '~'
+
+
+@functools.lru_cache(maxsize=1)
+def _bands() -> Tuple[int, int]:
+    """(bands, rows per band) that datasketch finds best for THRESHOLD and NUM_PERM."""
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def signature(body: str) -> bytes:
+    """MinHash of the body's lower-cased word 3-grams, as NUM_PERM little-endian uint32."""
+    words = _WORD.findall(body.lower())
+    shingles = [' '.join(words[i:i + SHINGLE_WORDS]).encode() for i in range(max(1, len(words) - SHINGLE_WORDS + 1))]
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    minhash.update_batch(shingles)
+    return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
+
+
+def with_signature(article: Article) -> Article:
+    return article._replace(minhash=signature(article.body))
+
+
+def similarity(left: bytes, right: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    a = np.frombuffer(left, dtype=_SIGNATURE_DTYPE)
+    b = np.frombuffer(right, dtype=_SIGNATURE_DTYPE)
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def band_keys(sig: bytes) -> List[str]:
+    bands, rows = _bands()
+    width = rows * _SIGNATURE_DTYPE.itemsize
+    return [f'{band}:{hashlib.blake2b(sig[band * width:(band + 1) * width], digest_size=8).hexdigest()}'
+            for band in range(bands)]
+
+
+class Candidate(NamedTuple):
+    """One article in an LSH bucket."""
+    order: Tuple[int, str, str]   # (0 for earlier runs / 1 for this run, published or ingested time, source)
+    article_id: str
+    source_uri: str
+    signature: bytes
+    in_this_run: bool
+
+
+class Verdict(NamedTuple):
+    original: Optional[str]       # article_id of the first copy, for a near-duplicate
+    keep_source_uri: Optional[str]  # for the same article read twice: the one copy to keep
+
+
+def candidate_of(article: Article) -> Candidate:
+    return Candidate((1, article.published_at or _UNDATED, article.source_uri), article.article_id,
+                     article.source_uri, article.minhash, True)
+
+
+def candidate_of_ledger(row: dict) -> Candidate:
+    return Candidate((0, row['ingested_at'].isoformat(), row['source_uri']), row['key'], row['source_uri'],
+                     row['minhash'], False)
+
+
+def _copies_in_bucket(bucket):
+    """(bucket key, candidates) -> (article_id, (order, original_id)) for each article of this run
+    that copies an earlier one."""
+    _, members = bucket
+    members = sorted(members)
+    for index, later in enumerate(members):
+        if not later.in_this_run:
+            continue
+        for earlier in members[:index]:
+            if earlier.article_id != later.article_id and similarity(earlier.signature, later.signature) >= THRESHOLD:
+                yield later.article_id, (earlier.order, earlier.article_id)
+                break
+
+
+def _same_article_read_twice(group):
+    article_id, source_uris = group
+    source_uris = sorted(set(source_uris))
+    if len(source_uris) > 1:
+        yield article_id, Verdict(None, source_uris[0])
+
+
+def _merge_verdicts(verdicts):
+    original = next((v.original for v in verdicts if v.original), None)
+    keep = next((v.keep_source_uri for v in verdicts if v.keep_source_uri), None)
+    return Verdict(original, keep)
+
+
+class DetectDuplicates(beam.PTransform):
+    """(articles of this run, ledger rows of earlier runs) -> PCollection[(article_id, Verdict)] for copies only."""
+
+    def __init__(self, ledger_articles):
+        super().__init__()
+        self._ledger_articles = ledger_articles
+
+    def expand(self, articles):
+        current = articles | 'Candidates' >> beam.Map(candidate_of)
+        earlier = self._ledger_articles | 'EarlierCandidates' >> beam.Map(candidate_of_ledger)
+        near = (
+            (current, earlier)
+            | 'AllCandidates' >> beam.Flatten()
+            | 'ByBand' >> beam.FlatMap(lambda c: [(key, c) for key in band_keys(c.signature)])
+            | 'GroupBands' >> beam.GroupByKey()
+            | 'CopiesInBucket' >> beam.FlatMap(_copies_in_bucket)
+            | 'FirstCopy' >> beam.CombinePerKey(min)
+            | 'NearVerdict' >> beam.MapTuple(lambda article_id, first: (article_id, Verdict(first[1], None))))
+        twice = (
+            articles
+            | 'BySourceId' >> beam.Map(lambda a: (a.article_id, a.source_uri))
+            | 'GroupSameArticle' >> beam.GroupByKey()
+            | 'ReadTwice' >> beam.FlatMap(_same_article_read_twice))
+        return ((near, twice)
+                | 'AllVerdicts' >> beam.Flatten()
+                | 'OneVerdictPerArticle' >> beam.CombinePerKey(_merge_verdicts))
+
+
+class _MarkFn(beam.DoFn):
+    def __init__(self):
+        self._duplicates = Metrics.counter(METRICS_NAMESPACE, 'near_duplicates')
+        self._skipped = Metrics.counter(METRICS_NAMESPACE, 'articles_skipped')
+
+    def process(self, article: Article, verdicts: dict) -> Iterable[Article]:
+        verdict = verdicts.get(article.article_id)
+        if verdict is None:
+            yield article
+            return
+        if verdict.keep_source_uri and article.source_uri != verdict.keep_source_uri:
+            self._skipped.inc()
+            return
+        if verdict.original:
+            self._duplicates.inc()
+        yield article._replace(duplicate_of=verdict.original)
+
+
+class MarkDuplicates(beam.PTransform):
+    """PCollection[Article] -> PCollection[Article] with duplicate_of set and repeated reads dropped."""
+
+    def __init__(self, verdicts):
+        super().__init__()
+        self._verdicts = verdicts
+
+    def expand(self, articles):
+        return articles | 'Mark' >> beam.ParDo(_MarkFn(), beam.pvalue.AsDict(self._verdicts))
