@@ -9,6 +9,8 @@ per worker process through ``shared.Shared`` and runs over batches with
 ``nlp.pipe``, NER only: no tagger, parser or lemmatizer.
 """
 import hashlib
+import logging
+import time
 from bisect import bisect_right
 from typing import Iterable, List, Sequence
 
@@ -24,6 +26,7 @@ from transforms.nlp.canonical import canonicalize
 from transforms.nlp.model import DEFAULT_MODEL, load_ner
 
 STAGE = 'entities'
+_LOG = logging.getLogger('newsbeam')
 # spaCy's throughput flattens out near 64 short documents per batch (BEAM-NOTES).
 MIN_BATCH, MAX_BATCH = 8, 64
 
@@ -82,6 +85,23 @@ class _SharedNlp:
         self.nlp = nlp
 
 
+class _ProgressLog:
+    """Logs how many articles this worker has annotated, at most once per PROGRESS_SECONDS."""
+    PROGRESS_SECONDS = 15.0
+
+    def __init__(self):
+        self._started = self._last = time.monotonic()
+        self._count = 0
+
+    def add(self, count: int) -> None:
+        self._count += count
+        now = time.monotonic()
+        if now - self._last >= self.PROGRESS_SECONDS:
+            self._last = now
+            _LOG.info('%d articles through NER in this worker (%.1f articles/s)',
+                      self._count, self._count / (now - self._started))
+
+
 class _AnnotateBatchFn(beam.DoFn):
     """Runs NER over a batch of Articles; an article that fails alone becomes a dead letter."""
 
@@ -94,6 +114,7 @@ class _AnnotateBatchFn(beam.DoFn):
     def setup(self):
         model = self._model
         self._nlp = self._shared.acquire(lambda: _SharedNlp(load_ner(model)), tag=f'ner:{model}').nlp
+        self._progress = _ProgressLog()
 
     def process(self, batch: List[Article]) -> Iterable:
         try:
@@ -113,6 +134,7 @@ class _AnnotateBatchFn(beam.DoFn):
                 continue
             self._mentions.inc(len(result.entities))
             yield result
+        self._progress.add(len(batch))
 
 
 class ExtractEntities(beam.PTransform):
