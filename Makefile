@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 WAREHOUSE ?= warehouse
 SEEDS := 'seeds/articles/*'
 
-.PHONY: run test install lock clean
+.PHONY: run test eval install lock clean
 
 # (Re)install when the lock or the package metadata change; the venv is created when missing.
 $(INSTALLED): requirements.lock setup.py
@@ -22,6 +22,10 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
+
+# Every score.py metric on every corpus present under ../shared/corpora (skips cleanly when absent).
+eval: $(INSTALLED)
+	$(BIN)/python scripts/evaluate.py --json eval.json
 
 # Re-resolve requirements.in into requirements.lock (exact versions and sha256 of every file).
 lock:
