@@ -184,10 +184,11 @@ _CLAUSE_END = frozenset('.!?;:\n')
 _CUE_WINDOW_BEFORE = 12
 _CUE_WINDOW_AFTER = 2
 
-# Four-digit numbers that are counts, not years: '1990 votes', '1500 troops'.
-_NOT_A_YEAR_AFTER = re.compile(r'''
-    \s* (?: (?i: gmt | utc | hrs | hours | local \s+ time | h\b | am\b | pm\b | a\.m\. | p\.m\. )
-          | [a-z]+s\b (?<! \bits) (?<! \bthis) (?<! \bwas) (?<! \bhis) (?<! \bas) (?<! \bis) )
+# Four-digit numbers that are counts or clock times, not years: '1990 votes', '1900 GMT'.
+# A plural noun after a year is fine behind a determiner or preposition: 'the 2005 elections'.
+_AFTER_YEAR = re.compile(r'''
+    \s* (?: (?P<clock> (?i: gmt | utc | hrs | hours | local \s+ time | h\b | am\b | pm\b | a\.m\. | p\.m\. ) )
+          | (?P<plural> [a-z]+s\b (?<! \bits) (?<! \bthis) (?<! \bwas) (?<! \bhis) (?<! \bas) (?<! \bis) ) )
 ''', re.VERBOSE)
 _YEAR_BEFORE_NOUN = re.compile(r'(?i:\b(?:the|in|of|its|their|his|her|our|this|since|by|from|for|a)\s+)$')
 _NOT_A_YEAR_BEFORE = re.compile(
@@ -563,9 +564,8 @@ def _resolve_year(ctx: _Context) -> Optional[_Resolved]:
         before = ctx.before()
         if _NOT_A_YEAR_BEFORE.search(before):
             return None
-        after = _NOT_A_YEAR_AFTER.match(ctx.body, ctx.match.end())
-        if after and not (after.group().strip()[:1].isalpha() and after.group().strip()[0].islower()
-                          and _YEAR_BEFORE_NOUN.search(before)):
+        after = _AFTER_YEAR.match(ctx.body, ctx.match.end())
+        if after and (after['clock'] or not _YEAR_BEFORE_NOUN.search(before)):
             return None
     return _Resolved(ctx.group('year_year'), 'year')
 
