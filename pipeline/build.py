@@ -1,7 +1,7 @@
 """The newsbeam batch graph.
 
 read -> parse -> skip what earlier runs ingested -> datelines -> source tags ->
-near-duplicates -> entities -> warehouse (Parquet + Avro, published as one run).
+near-duplicates -> entities -> time expressions -> warehouse (Parquet + Avro, published as one run).
 """
 from typing import NamedTuple, Sequence
 
@@ -16,6 +16,7 @@ from transforms.ledger import ReadLedger, SkipIngested
 from transforms.parse import ParseArticles
 from transforms.read import ReadArticles
 from transforms.source_tags import ExtractSourceTags
+from transforms.time_expressions import ResolveTimeExpressions
 from transforms.to_records import KIND_ARTICLE, RunContext, annotated_rows, dead_letter_rows
 from transforms.write import WriteWarehouse
 
@@ -50,15 +51,16 @@ def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, con
     verdicts = signed | 'DetectDuplicates' >> DetectDuplicates(earlier_articles)
     marked = signed | 'MarkDuplicates' >> MarkDuplicates(verdicts)
     entities = marked | 'ExtractEntities' >> ExtractEntities(model)
+    timexes = entities.outputs | 'ResolveTimeExpressions' >> ResolveTimeExpressions()
 
     dead_letters = (
         (read.dead_letters, parsed.dead_letters, with_datelines.dead_letters, tagged.dead_letters,
-         entities.dead_letters)
+         entities.dead_letters, timexes.dead_letters)
         | 'CollectDeadLetters' >> beam.Flatten()
         | 'SkipRecordedDeadLetters' >> SkipIngested(ledger, dead_letter_key, 'dead_letters_skipped'))
     rows = (
-        (entities.outputs | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
+        (timexes.outputs | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
          dead_letters | 'DeadLettersToRows' >> beam.FlatMap(dead_letter_rows, context))
         | 'CollectRows' >> beam.Flatten())
     manifest = rows | 'WriteWarehouse' >> WriteWarehouse(output_dir, context.run_id)
-    return Outputs(entities.outputs, dead_letters, manifest)
+    return Outputs(timexes.outputs, dead_letters, manifest)
