@@ -31,8 +31,11 @@ December that is ending, and 'will open in December' filed on December 1 is stil
 What the text covers follows TimeML as TempEval-3 annotates it: a preposition is left
 out ('on Wednesday' -> 'Wednesday'), while modifiers that stay inside the expression are
 kept ('late Saturday', 'early next year', 'nearly four years ago', 'the end of 2005'),
-and the value is that of the date they modify.  Times of day are not dates: in 'Friday
-morning' only 'Friday' is taken, and '0900 GMT' is not a year.
+and the value is that of the date they modify.  A part of the day is kept with its day,
+in TIMEX3's codes MO, AF, EV and NI: 'Friday morning' -> '2005-10-28TMO', 'Tuesday night',
+'yesterday afternoon', 'this morning', 'tonight' ('2006-12-14TNI'), 'last night' (the
+night before the anchor), granularity 'part_of_day'; 'late Saturday' names no part and
+stays a day.  Clock times are not dates: '0900 GMT' is not a year.
 """
 import datetime
 import re
@@ -74,6 +77,8 @@ _YEAR = r'(?:1[5-9]\d\d|20\d\d)(?![\w%])(?![.,:]\d)'
 _REL = r'(?i:this|last|next)'
 _NUMBER = r'(?i:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a\s+few|several|many)'
 _ORDINAL = r'(?i:first|second|third|fourth|final|1st|2nd|3rd|4th)'
+# Parts of the day, TIMEX3's TMO, TAF, TEV and TNI.
+_PART_OF_DAY = r'(?i: morning | afternoon | evening | night ) \b'
 
 # Every expression starts with one of these words, a digit or "'9" ("the '90s" starts with
 # 'the').  Checking that once per word, grouped by first letter, spares the engine from
@@ -125,8 +130,12 @@ _EXPRESSION = re.compile(rf'''
     | (?P<month> {_MONTH_FULL} (?![\w-]) | Sept\. )  # 'October'
     | (?P<iso> (?P<iso_date> \d{{4}}-\d\d-\d\d ) (?![\w:-]) )
     | (?P<weekday>                                   # 'Wednesday'  'last Wednesday'  'next Tuesday'
-        (?: (?P<weekday_rel> (?i:this|last|next|coming|past) ) \s+ )? (?P<weekday_name> {_WEEKDAY} ) )
-    | (?P<deictic> (?i: today|tonight|yesterday|tomorrow ) \b )
+        (?: (?P<weekday_rel> (?i:this|last|next|coming|past) ) \s+ )? (?P<weekday_name> {_WEEKDAY} )
+        (?: \s+ (?P<weekday_part> {_PART_OF_DAY} ) )? )
+    | (?P<deictic>                                   # 'yesterday'  'tomorrow night'  'this morning'  'last night'
+        (?P<deictic_word> (?i: today|tonight|yesterday|tomorrow ) ) \b (?: \s+ (?P<deictic_part> {_PART_OF_DAY} ) )?
+      | (?i: this ) \s+ (?P<deictic_this_part> {_PART_OF_DAY} )
+      | (?i: last ) \s+ (?P<deictic_last_part> (?i: evening | night ) \b ) )
     | (?P<quarter>                                   # 'the third quarter (of 2007)'  'third-quarter'  'Q3 2006'
         (?: (?: (?i: the \s+ )? (?P<quarter_ord> {_ORDINAL} ) \s+ | (?P<quarter_adj> {_ORDINAL} ) - ) (?i: quarter ) \b
             (?: \s+ (?i:of) \s+ (?: (?P<quarter_year> {_YEAR} )
@@ -410,6 +419,16 @@ def _resolve_iso(ctx: _Context) -> Optional[_Resolved]:
     return _Resolved(found.isoformat(), 'day') if found else None
 
 
+_PART_CODES = {'morning': 'MO', 'afternoon': 'AF', 'evening': 'EV', 'night': 'NI'}
+
+
+def _on_day(day: datetime.date, part: Optional[str]) -> _Resolved:
+    """The day, or its part ('2005-10-28TMO') when the expression names one."""
+    if part:
+        return _Resolved(f'{day.isoformat()}T{_PART_CODES[part.casefold()]}', 'part_of_day')
+    return _Resolved(day.isoformat(), 'day')
+
+
 def _resolve_weekday(ctx: _Context) -> Optional[_Resolved]:
     anchor = ctx.anchor
     if anchor is None:
@@ -428,14 +447,23 @@ def _resolve_weekday(ctx: _Context) -> Optional[_Resolved]:
         found = anchor - datetime.timedelta(days=back or 7)
     else:
         found = anchor - datetime.timedelta(days=back)
-    return _Resolved(found.isoformat(), 'day')
+    return _on_day(found, ctx.group('weekday_part'))
 
 
 def _resolve_deictic(ctx: _Context) -> Optional[_Resolved]:
     if ctx.anchor is None:
         return None
-    shift = {'today': 0, 'tonight': 0, 'yesterday': -1, 'tomorrow': 1}[ctx.group('deictic').casefold()]
-    return _Resolved((ctx.anchor + datetime.timedelta(days=shift)).isoformat(), 'day')
+    word = ctx.group('deictic_word')
+    if word:
+        word, part = word.casefold(), ctx.group('deictic_part')
+        if word == 'tonight':
+            word, part = 'today', 'night'
+    else:
+        # 'this morning' is today's; 'last night' (or 'last evening') the one before today.
+        part = ctx.group('deictic_this_part') or ctx.group('deictic_last_part')
+        word = 'today' if ctx.group('deictic_this_part') else 'yesterday'
+    shift = {'today': 0, 'yesterday': -1, 'tomorrow': 1}[word]
+    return _on_day(ctx.anchor + datetime.timedelta(days=shift), part)
 
 
 def _resolve_quarter(ctx: _Context) -> Optional[_Resolved]:

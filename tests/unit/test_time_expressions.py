@@ -51,6 +51,29 @@ def test_yesterday_today_tomorrow(body, anchor, expected):
 
 
 @pytest.mark.parametrize('body, anchor, expected', [
+    # A named part of the day goes with its day, as TIMEX3 writes it: TMO, TAF, TEV, TNI.
+    ('Police raided the camp on Friday morning.', THURSDAY, [('Friday morning', '2006-12-08TMO', 'part_of_day')]),
+    ('Rebels attacked Tuesday night.', THURSDAY, [('Tuesday night', '2006-12-12TNI', 'part_of_day')]),
+    ('Talks ended Wednesday evening.', THURSDAY, [('Wednesday evening', '2006-12-13TEV', 'part_of_day')]),
+    ('The minister arrived yesterday afternoon.', THURSDAY,
+     [('yesterday afternoon', '2006-12-13TAF', 'part_of_day')]),
+    ('He spoke this morning and flies out tonight.', THURSDAY,
+     [('this morning', '2006-12-14TMO', 'part_of_day'), ('tonight', '2006-12-14TNI', 'part_of_day')]),
+    ('Shells fell last night.', THURSDAY, [('last night', '2006-12-13TNI', 'part_of_day')]),
+    ('The envoy will arrive tomorrow morning.', THURSDAY, [('tomorrow morning', '2006-12-15TMO', 'part_of_day')]),
+    ('The board will meet on Monday afternoon.', THURSDAY, [('Monday afternoon', '2006-12-18TAF', 'part_of_day')]),
+    # Modifiers stay in the text; without a part of the day it is a day.
+    ('Fighting resumed early Saturday morning.', THURSDAY,
+     [('early Saturday morning', '2006-12-09TMO', 'part_of_day')]),
+    ('Fighting resumed late Saturday.', THURSDAY, [('late Saturday', '2006-12-09', 'day')]),
+    # Other mornings and nights are no dates.
+    ('He works at night and rests in the morning; last morning counts not.', THURSDAY, []),
+])
+def test_part_of_day(body, anchor, expected):
+    assert _found(body, anchor) == expected
+
+
+@pytest.mark.parametrize('body, anchor, expected', [
     # A month-day without a year crosses back into last year, or on into the next.
     ('The deal was signed on December 28.', TUESDAY, [('December 28', '2006-12-28', 'day')]),
     ('A memorial will take place on August 31.', THURSDAY, [('August 31', '2007-08-31', 'day')]),
