@@ -1,0 +1,656 @@
+"""PLOVER event rules over parsed sentences: triggers, roles, countries, places, dates.  No Beam.
+
+The pieces ``transforms/events.py`` puts together:
+
+* ``TriggerIndex``: the lexicon (``event_rules.load_plover_lexicon``) by lemma,
+  plus a regex of the triggers' surface forms that picks the sentences worth a
+  dependency parse from the raw text (``candidate_sentences``).
+* ``sentence_events``: the events of one parsed sentence: trigger, actor and
+  target from the dependency tree (snapped to the entity stage's mentions),
+  negation, location, date; then ``select_events`` keeps the main clause's.
+* ``CountryResolver`` / ``person_countries``: an actor's country from its own
+  words (a GPE, a demonym, a country institution) or, for a person, from how the
+  article introduces them ('Iranian ... General Mohammad Hossein Baqeri').
+* ``previous_person``: what 'he' / 'she' stands for (shared with quotes).
+"""
+import collections
+import functools
+import hashlib
+import re
+from bisect import bisect_right
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from schemas.records import EntityMention, Event, TimeExpression
+from transforms.nlp.event_rules import (QUAD_CLASSES, Trigger, load_actor_countries, load_demonyms,
+                                        load_plover_lexicon)
+from transforms.nlp.gazetteer import gazetteer, locate_place
+
+PERSON = 'PERSON'
+_PLACE_LABELS = frozenset({'GPE', 'LOC', 'FAC'})
+_ACTOR_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
+_SUBJECTS = frozenset({'nsubj', 'csubj'})
+_PASSIVE_SUBJECTS = frozenset({'nsubjpass', 'csubjpass'})
+# Prepositions that introduce the other party: 'met with X', 'visit to X', 'attack on X'.
+_TARGET_PREPOSITIONS = ('with', 'to', 'against', 'on', 'into', 'toward', 'towards', 'at')
+# 'They held talks', 'launched an attack': the verb's subject is the noun trigger's actor.
+# Any other governing verb has its own meaning ('condemned the attack': the condemner
+# did not attack), so a noun trigger under it gets no actor from it.
+_LIGHT_VERBS = frozenset('''
+hold make launch carry conduct stage pay sign reach impose have take begin start continue
+join attend lead mount resume open give provide send offer announce issue deliver order
+'''.split())
+# 'in a meeting', 'during talks': the subject of the clause took part.
+_PARTICIPATION_PREPOSITIONS = frozenset({'in', 'during', 'at'})
+# Verbs whose object, not subject, does what the infinitive says ('urged Iran to withdraw').
+_OBJECT_CONTROL = frozenset('urge ask invite order call force persuade allow press encourage tell'.split())
+# 'refused to meet', 'failed to agree': the embedded event did not happen.
+_NEGATING_GOVERNORS = frozenset('refuse decline fail reject'.split())
+_NEGATORS = frozenset({'not', "n't", 'never', 'no'})
+_RESOLVABLE_PRONOUNS = frozenset({'he', 'she', 'him', 'her', 'his'})
+# Dependents that belong to a noun phrase's own words, not to a clause around it.
+_PHRASE_DEPS = frozenset({'compound', 'amod', 'poss', 'det', 'nummod', 'case', 'cc', 'conj', 'nmod',
+                          'quantmod', 'prep', 'pobj', 'punct', 'appos', 'advmod', 'npadvmod'})
+_MAX_PHRASE_TOKENS = 12
+# An appositive that says who a person is: ', the chief of China's Joint Staff,'.
+_APPOSITIVE = re.compile(r'\s*,\s*((?:the|a|an)\s[^,;.]{3,120}?)(?=[,;.]|$)')
+# How far before a name its title may start: 'Iranian Armed Forces Chief of Staff Major General'.
+_TITLE_WINDOW_CHARS = 80
+_TITLE_STOP = re.compile(r'[,;:()“”"]|\b(?:said|says|told|and|met|with|by|to)\b')
+
+
+def _stem(lemma: str) -> str:
+    # The stem that prefixes every regular inflection: 'agree' (agreed), 'deny' (denied).
+    if lemma.endswith('e') and len(lemma) > 3:
+        return lemma[:-1]
+    if lemma.endswith('y') and len(lemma) > 3 and lemma[-2] not in 'aeiou':
+        return lemma[:-1]
+    return lemma
+
+
+class TriggerIndex:
+    """The lexicon by lemma, and a regex that finds sentences that may hold a trigger."""
+
+    def __init__(self, triggers: Sequence[Trigger]):
+        self.by_lemma: Dict[str, List[Trigger]] = collections.defaultdict(list)
+        for trigger in triggers:
+            self.by_lemma[trigger.lemma].append(trigger)
+        stems = sorted({_stem(t.lemma) for t in triggers}, key=len, reverse=True)
+        forms = sorted({form for t in triggers for form in t.forms}, key=len, reverse=True)
+        self.pattern = re.compile(
+            r'\b(?:(?:' + '|'.join(map(re.escape, stems)) + r')[\w-]*|(?:'
+            + '|'.join(map(re.escape, forms)) + r')\b)', re.IGNORECASE)
+
+    def match(self, token) -> Optional[Tuple[Trigger, Optional[object]]]:
+        """The lexicon line a token triggers, and the partner token of a two-word trigger.
+
+        A line whose ``with`` word is among the token's head and dependents beats a
+        line without one; among equals the file order decides.
+        """
+        candidates = [t for t in self.by_lemma.get(token.lemma_.lower(), ()) if token.pos_ in t.pos]
+        plain = None
+        for trigger in candidates:
+            if trigger.with_lemma is None:
+                plain = plain or trigger
+                continue
+            for neighbour in (*token.children, token.head):
+                if neighbour.i != token.i and neighbour.lemma_.lower() == trigger.with_lemma:
+                    return trigger, neighbour
+        return (plain, None) if plain else None
+
+
+@functools.lru_cache(maxsize=None)
+def default_index() -> TriggerIndex:
+    return TriggerIndex(load_plover_lexicon())
+
+
+class SentenceSpan(NamedTuple):
+    index: int
+    start: int
+    end: int
+
+
+def sentence_spans(body: str, sentence_starts: Sequence[int]) -> List[SentenceSpan]:
+    """The body's sentences as (index, start, end), trailing whitespace excluded."""
+    bounds = list(sentence_starts) + [len(body)]
+    spans = []
+    for index, start in enumerate(sentence_starts):
+        end = bounds[index + 1]
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        spans.append(SentenceSpan(index, start, end))
+    return spans
+
+
+def candidate_sentences(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -> List[SentenceSpan]:
+    """Sentences whose raw text holds a possible trigger form: the only ones worth parsing."""
+    return [span for span in sentence_spans(body, sentence_starts)
+            if span.end > span.start and index.pattern.search(body, span.start, span.end)]
+
+
+class CountryResolver:
+    """Countries (ISO alpha-3) named by an actor's words: aliases, demonyms, the gazetteer."""
+
+    def __init__(self, demonyms: Dict[str, str], actor_countries: Dict[str, str]):
+        self._demonyms = demonyms
+        self._names = actor_countries
+        words = sorted(set(demonyms) | set(actor_countries), key=len, reverse=True)
+        # Demonyms and names are capitalised: case-sensitive, so 'chinese food' style
+        # lower-case uses and common words ('US' vs 'us') stay out.
+        self._in_text = re.compile(r"(?<![\w’'])(?:" + '|'.join(map(re.escape, words)) + r")(?=s?\b)")
+
+    def of_word(self, text: str) -> Optional[str]:
+        """Country of a whole printed name or demonym ('Iranians', 'U.S.'), else None."""
+        text = text.strip()
+        for candidate in (text, text[:-1] if text.endswith('s') else None):
+            if candidate:
+                found = self._names.get(candidate) or self._demonyms.get(candidate)
+                if found:
+                    return found
+        return None
+
+    def in_text(self, text: str) -> Optional[str]:
+        """The first country named inside a longer text ('Iranian Armed Forces', 'PLA University')."""
+        match = self._in_text.search(text)
+        if match:
+            return self.of_word(match.group(0))
+        return None
+
+    def of_mention(self, mention: EntityMention, persons: Dict[str, str]) -> Optional[str]:
+        """Country of an entity mention: its own name, else (persons) what the article says of them."""
+        if mention.label == PERSON:
+            return persons.get(mention.canonical)
+        found = self.of_word(mention.text) or self.of_word(mention.canonical)
+        if found:
+            return found
+        if mention.label in _PLACE_LABELS:
+            place = locate_place(mention.text)
+            if place and place.country:
+                return place.country
+        if mention.label in ('ORG', 'NORP', 'GPE'):
+            return self.in_text(mention.text) or _country_name_in(mention.text)
+        return None
+
+
+def _country_name_in(text: str) -> Optional[str]:
+    # 'Islamic Republic of Iran Broadcasting': a country's own name among the words.
+    words = text.split()
+    index = gazetteer()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            place = index.region_as_place(' '.join(words[start:start + size]))
+            if place and place.country and words[start][:1].isupper():
+                return place.country
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def default_resolver() -> CountryResolver:
+    return CountryResolver(load_demonyms(), load_actor_countries())
+
+
+def person_countries(body: str, entities: Sequence[EntityMention], resolver: CountryResolver) -> Dict[str, str]:
+    """Each person's country as the article states it, by canonical name.
+
+    Two places say it: the title before a name ('Iranian Armed Forces Chief of Staff
+    Major General Mohammad Hossein Baqeri') and an appositive after it ('Li
+    Zuocheng, the chief of China's Joint Staff'); the first statement in the
+    article wins.  A GPE mention or a demonym or institution name counts.
+    """
+    found: Dict[str, str] = {}
+    mentions = sorted(entities, key=lambda m: m.start_char)
+    for position, mention in enumerate(mentions):
+        if mention.label != PERSON or mention.canonical in found:
+            continue
+        window_start = max(0, mention.start_char - _TITLE_WINDOW_CHARS)
+        before = body[window_start:mention.start_char]
+        stops = list(_TITLE_STOP.finditer(before))
+        if stops:
+            window_start += stops[-1].end()
+            before = body[window_start:mention.start_char]
+        # Nearest to the name first: 'Iran's envoy met Chinese minister Wang' -> CHN.
+        country = _nearest_country(before, window_start, mentions[:position], resolver, found)
+        if country is None:
+            appositive = _APPOSITIVE.match(body, mention.end_char)
+            if appositive:
+                later = [m for m in mentions[position + 1:]
+                         if appositive.start(1) <= m.start_char < appositive.end(1)]
+                country = (_first_place_country(later, resolver)
+                           or resolver.in_text(appositive.group(1)))
+        if country:
+            found[mention.canonical] = country
+    return found
+
+
+def _nearest_country(text: str, offset: int, earlier: Sequence[EntityMention], resolver: CountryResolver,
+                     persons: Dict[str, str]) -> Optional[str]:
+    candidates = []
+    for match in resolver._in_text.finditer(text):  # pylint: disable=protected-access
+        candidates.append((match.start() + offset, resolver.of_word(match.group(0))))
+    for mention in earlier:
+        if mention.start_char >= offset and mention.label in ('GPE', 'NORP', 'ORG'):
+            candidates.append((mention.start_char, resolver.of_mention(mention, persons)))
+    candidates = [(start, country) for start, country in candidates if country]
+    return max(candidates)[1] if candidates else None
+
+
+def _first_place_country(mentions: Iterable[EntityMention], resolver: CountryResolver) -> Optional[str]:
+    for mention in mentions:
+        if mention.label in ('GPE', 'NORP', 'ORG'):
+            country = resolver.of_mention(mention, {})
+            if country:
+                return country
+    return None
+
+
+def previous_person(entities: Sequence[EntityMention], sentence_index: int) -> Optional[EntityMention]:
+    """What 'he' / 'she' in sentence ``sentence_index`` most likely stands for.
+
+    The first PERSON mention of the nearest earlier sentence that has one: news copy
+    puts a sentence's subject first, and a pronoun subject continues the last
+    sentence's.  Deliberately simple: no gender or number agreement.
+    """
+    best = None
+    for mention in entities:
+        if mention.label != PERSON or mention.sentence_index >= sentence_index:
+            continue
+        if best is None or mention.sentence_index > best.sentence_index:
+            best = mention
+    return best
+
+
+class Role(NamedTuple):
+    text: str
+    canonical: Optional[str]
+    country: Optional[str]
+    mention: Optional[EntityMention]
+
+
+class ArticleContext(NamedTuple):
+    """What ``sentence_events`` needs of the article besides the parsed sentence."""
+    article_id: str
+    body: str
+    entities: Sequence[EntityMention]
+    time_expressions: Sequence[TimeExpression]
+    persons: Dict[str, str]            # canonical -> alpha-3, from person_countries
+
+
+def event_id_of(article_id: str, start: int, end: int, event_type: str) -> str:
+    return hashlib.sha256(f'{article_id}:{start}:{end}:{event_type}'.encode()).hexdigest()[:32]
+
+
+class _Sentence:
+    """One parsed sentence and the article's mentions in it, in body offsets."""
+
+    def __init__(self, doc, span: SentenceSpan, context: ArticleContext):
+        self.doc = doc
+        self.span = span
+        self.context = context
+        self.mentions = [m for m in context.entities if span.start <= m.start_char < span.end]
+
+    def start_of(self, token) -> int:
+        return self.span.start + token.idx
+
+    def mention_of(self, token) -> Optional[EntityMention]:
+        start = self.start_of(token)
+        for mention in self.mentions:
+            if mention.start_char <= start < mention.end_char:
+                return mention
+        return None
+
+    def is_time(self, token) -> bool:
+        """Whether a token is part of a date ('on Wednesday' is when, not whom)."""
+        start = self.start_of(token)
+        return any(t.start_char <= start < t.end_char for t in self.context.time_expressions) or any(
+            m.start_char <= start < m.end_char and m.label in ('DATE', 'TIME') for m in self.mentions)
+
+    def text(self, first: int, last: int) -> str:
+        """Body text from token ``first`` to token ``last`` inclusive."""
+        doc = self.doc
+        return self.context.body[self.start_of(doc[first]):self.start_of(doc[last]) + len(doc[last])]
+
+
+def _subject(verb) -> Tuple[Optional[object], bool]:
+    """(actor token, passive) of a verb: its subject, the 'by' agent when passive, or an inherited one."""
+    children = list(verb.children)
+    passive = any(c.dep_ in _PASSIVE_SUBJECTS or c.dep_ == 'auxpass' for c in children)
+    if passive:
+        agent = next((c for c in children if c.dep_ == 'agent'), None)
+        pobj = next((g for g in agent.children if g.dep_ == 'pobj'), None) if agent is not None else None
+        return pobj, True
+    subject = next((c for c in children if c.dep_ in _SUBJECTS), None)
+    if subject is not None:
+        return subject, False
+    head = verb.head
+    if head.i == verb.i:
+        return None, False
+    if verb.dep_ == 'xcomp':
+        if head.lemma_.lower() in _OBJECT_CONTROL:
+            obj = next((c for c in head.children if c.dep_ == 'dobj'), None)
+            if obj is not None:
+                return obj, False
+        return _subject(head)[0], False
+    if verb.dep_ == 'conj':
+        return _subject(head)
+    if verb.dep_ == 'relcl' and head.pos_ in ('NOUN', 'PROPN', 'PRON'):
+        return head, False
+    if verb.dep_ in ('advcl', 'acl') and head.pos_ in ('VERB', 'AUX'):
+        # 'Heading a delegation, Baqeri visited': a participle clause shares the subject.
+        return _subject(head)[0], False
+    return None, False
+
+
+def _prep_object(token, sentence: '_Sentence', prepositions: Sequence[str] = _TARGET_PREPOSITIONS):
+    """The object of the token's most telling preposition ('with' before 'to' before 'on'), not a date."""
+    found = []
+    for child in token.children:
+        lemma = child.lemma_.lower()
+        if child.dep_ in ('prep', 'dative') and lemma in prepositions:
+            pobj = next((g for g in child.children if g.dep_ == 'pobj'), None)
+            if pobj is not None and not sentence.is_time(pobj):
+                found.append((prepositions.index(lemma), pobj.i, pobj))
+    return min(found, key=lambda item: item[:2])[2] if found else None
+
+
+def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
+    """The verb a noun trigger hangs from ('held talks', 'in a meeting') and how: 'dobj' or the preposition."""
+    token, via = noun, None
+    for _ in range(3):
+        if token.dep_ in ('dobj', 'attr', 'nsubjpass') and token.head.pos_ in ('VERB', 'AUX'):
+            return token.head, via or 'dobj'
+        if token.dep_ == 'pobj' and token.head.dep_ == 'prep':
+            via = token.head.lemma_.lower()
+            token = token.head.head
+            if token.pos_ in ('VERB', 'AUX'):
+                return token, via
+            continue
+        if token.dep_ == 'conj':
+            token = token.head
+            continue
+        return None, None
+    return None, None
+
+
+def _roles(trigger_token, sentence: '_Sentence') -> Tuple[Optional[object], Optional[object], Optional[object], bool]:
+    """(actor token, target token, governing verb, whether the verb carries the event) of a trigger."""
+    if trigger_token.pos_ in ('VERB', 'AUX'):
+        actor, passive = _subject(trigger_token)
+        target = None
+        if passive:
+            target = next((c for c in trigger_token.children if c.dep_ in _PASSIVE_SUBJECTS), None)
+        if target is None:
+            target = next((c for c in trigger_token.children if c.dep_ in ('dobj', 'dative')), None)
+        if target is not None and sentence.is_time(target):
+            target = None
+        if target is None:
+            target = _prep_object(trigger_token, sentence)
+        return actor, target, trigger_token, True
+    actor = next((c for c in trigger_token.children if c.dep_ == 'poss'), None)
+    if actor is None:
+        # 'Israeli air strikes', 'U.S. sanctions': a name-like modifier is the actor.
+        actor = next((c for c in trigger_token.children
+                      if c.dep_ in ('compound', 'amod') and c.pos_ in ('PROPN', 'ADJ') and c.text[:1].isupper()),
+                     None)
+    target = _prep_object(trigger_token, sentence)
+    verb, via = _governing_verb(trigger_token)
+    if verb is not None and (via in _PARTICIPATION_PREPOSITIONS
+                             or (via == 'dobj' and verb.lemma_.lower() in _LIGHT_VERBS)):
+        if actor is None:
+            actor = _subject(verb)[0]
+        if target is None:
+            target = _prep_object(verb, sentence, ('with',))
+        # 'held talks': the light verb carries the event; 'in a meeting' is only circumstance.
+        return actor, target, verb, via == 'dobj'
+    return actor, target, None, False
+
+
+def _phrase_bounds(token) -> Tuple[int, int]:
+    """Token range of a role's noun phrase: its modifiers and conjuncts, not a clause around it."""
+    first = last = token.i
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() == 'of'):
+                first, last = min(first, child.i), max(last, child.i)
+                stack.append(child)
+    if last - first + 1 > _MAX_PHRASE_TOKENS:
+        first, last = min(token.left_edge.i, token.i), token.i
+    doc = token.doc
+    while last > first and (doc[last].is_punct or doc[last].dep_ == 'cc'):
+        last -= 1
+    while first < last and doc[first].is_punct:
+        first += 1
+    return first, last
+
+
+def _role(token, sentence: _Sentence) -> Optional[Role]:
+    if token is None:
+        return None
+    context = sentence.context
+    resolver = default_resolver()
+    if token.pos_ == 'PRON':
+        if token.lower_ not in _RESOLVABLE_PRONOUNS:
+            return Role(token.text, None, None, None)
+        person = previous_person(context.entities, sentence.span.index)
+        if person is None:
+            return Role(token.text, None, None, None)
+        return Role(token.text, person.canonical, context.persons.get(person.canonical), person)
+    first, last = _phrase_bounds(token)
+    mention = sentence.mention_of(token)
+    if mention is None:
+        inside = [m for m in sentence.mentions
+                  if sentence.start_of(sentence.doc[first]) <= m.start_char
+                  and m.end_char <= sentence.start_of(sentence.doc[last]) + len(sentence.doc[last])]
+        persons = [m for m in inside if m.label == PERSON]
+        # 'Vice Chairman of the Commission Xu Qiliang': a title headed phrase is the person.
+        if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()):
+            mention = persons[-1]
+        elif token.pos_ == 'PROPN':
+            mention = next((m for m in inside if m.label in _ACTOR_LABELS), None)
+    has_conjunct = any(child.dep_ == 'conj' for child in token.children)
+    if mention is not None:
+        text = sentence.text(first, last) if has_conjunct else mention.text
+        country = resolver.of_mention(mention, context.persons)
+        if country is None:
+            country = _phrase_country(sentence, first, last, mention)
+        return Role(text, mention.canonical, country, mention)
+    return Role(sentence.text(first, last), None, _phrase_country(sentence, first, last, None), None)
+
+
+def _phrase_country(sentence: _Sentence, first: int, last: int, skip: Optional[EntityMention]) -> Optional[str]:
+    """The first country the phrase's own words name: 'the senior Iranian commander' -> IRN."""
+    start = sentence.start_of(sentence.doc[first])
+    end = sentence.start_of(sentence.doc[last]) + len(sentence.doc[last])
+    resolver = default_resolver()
+    candidates = []
+    for mention in sentence.mentions:
+        if mention is not skip and start <= mention.start_char and mention.end_char <= end \
+                and mention.label in ('GPE', 'NORP', 'ORG'):
+            country = resolver.of_mention(mention, sentence.context.persons)
+            if country:
+                candidates.append((mention.start_char, country))
+    match = resolver._in_text.search(sentence.context.body, start, end)  # pylint: disable=protected-access
+    if match:
+        candidates.append((match.start(), resolver.of_word(match.group(0))))
+    candidates = [c for c in candidates if c[1]]
+    return min(candidates)[1] if candidates else None
+
+
+def _negated(trigger_token, event_type: str, governor) -> bool:
+    for token in (trigger_token, governor):
+        if token is None:
+            continue
+        if any(child.dep_ == 'neg' or child.lower_ in _NEGATORS for child in token.children
+               if child.dep_ in ('neg', 'advmod', 'det')):
+            return True
+    head = trigger_token.head
+    return (trigger_token.dep_ == 'xcomp' and event_type != 'REJECT'
+            and head.lemma_.lower() in _NEGATING_GOVERNORS)
+
+
+def _location(sentence: _Sentence, anchors: Sequence, used: Sequence[Optional[EntityMention]]):
+    """A place in an 'in/at X' phrase: the one hanging from an anchor (trigger, its verb) first."""
+    found = []
+    for token in sentence.doc:
+        if token.dep_ != 'pobj' or token.head.lemma_.lower() not in ('in', 'at'):
+            continue
+        mention = sentence.mention_of(token)
+        if mention is None or mention.label not in _PLACE_LABELS or mention in used:
+            continue
+        attached = token.head.head in anchors
+        found.append((not attached, token.i, mention))
+    return min(found, key=lambda item: item[:2])[2] if found else None
+
+
+def _location_country(mention: EntityMention) -> Optional[str]:
+    resolver = default_resolver()
+    country = resolver.of_word(mention.text)
+    if country:
+        return country
+    place = locate_place(mention.text)
+    return place.country if place else None
+
+
+def _date(sentence: _Sentence, anchors: Sequence) -> Optional[TimeExpression]:
+    """A time expression in the sentence: one attached to the trigger (or its verb) first, then the nearest."""
+    span = sentence.span
+    inside = [t for t in sentence.context.time_expressions
+              if span.start <= t.start_char < span.end and not t.value.endswith('_REF')]
+    if not inside:
+        return None
+    anchor_starts = [sentence.start_of(a) for a in anchors if a is not None]
+
+    def attached(expression) -> bool:
+        for token in sentence.doc:
+            start = sentence.start_of(token)
+            if expression.start_char <= start < expression.end_char:
+                node = token
+                for _ in range(3):
+                    node = node.head
+                    if any(node.i == a.i for a in anchors if a is not None):
+                        return True
+        return False
+
+    def distance(expression) -> int:
+        return min(abs(expression.start_char - s) for s in anchor_starts) if anchor_starts else 0
+
+    return min(inside, key=lambda e: (not attached(e), distance(e)))
+
+
+def _depth(token) -> int:
+    """Hops to the sentence root; coordination is free, so conjoined clauses rank alike."""
+    depth = 0
+    while token.head.i != token.i:
+        if token.dep_ != 'conj':
+            depth += 1
+        token = token.head
+    return depth
+
+
+class _Found(NamedTuple):
+    event: Event
+    depth: int
+
+
+def sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex) -> List[Event]:
+    """Every event the sentence's triggers express (before ``select_events``).
+
+    Args:
+        doc: a spaCy Doc of ``context.body[span.start:span.end]`` with tagger, parser, lemmatizer.
+        span: the sentence.
+        context: the article.
+        index: the trigger lexicon.
+    """
+    return [found.event for found in _sentence_events(doc, span, context, index)]
+
+
+def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex) -> List[_Found]:
+    sentence = _Sentence(doc, span, context)
+    matches = {}
+    partners = set()
+    for token in doc:
+        matched = index.match(token)
+        if matched:
+            matches[token.i] = matched
+            if matched[1] is not None:
+                partners.add(matched[1].i)
+    found = []
+    for i, (trigger, partner) in matches.items():
+        if i in partners:
+            # 'held talks', 'impose sanctions': the noun is part of the phrase trigger, not a second event.
+            continue
+        token = doc[i]
+        first, last = i, i
+        lemma = trigger.lemma
+        if partner is not None and abs(partner.i - i) <= 3:
+            first, last = min(i, partner.i), max(i, partner.i)
+            lemma = ' '.join((trigger.lemma, trigger.with_lemma) if partner.i > i
+                             else (trigger.with_lemma, trigger.lemma))
+        actor_token, target_token, governor, governor_carries = _roles(token, sentence)
+        actor, target = _role(actor_token, sentence), _role(target_token, sentence)
+        anchors = [token] + ([governor] if governor is not None else [])
+        location = _location(sentence, anchors, [r.mention for r in (actor, target) if r])
+        date = _date(sentence, anchors)
+        start = sentence.start_of(doc[first])
+        end = sentence.start_of(doc[last]) + len(doc[last])
+        event = Event(
+            event_id=event_id_of(context.article_id, start, end, trigger.event_type),
+            article_id=context.article_id,
+            event_type=trigger.event_type,
+            event_mode=trigger.mode,
+            quad_class=QUAD_CLASSES[trigger.event_type],
+            trigger=context.body[start:end],
+            trigger_lemma=lemma,
+            actor=actor.text if actor else None,
+            actor_canonical=actor.canonical if actor else None,
+            actor_country=actor.country if actor else None,
+            target=target.text if target else None,
+            target_canonical=target.canonical if target else None,
+            target_country=target.country if target else None,
+            location=location.text if location else None,
+            location_country=_location_country(location) if location else None,
+            event_date=date.value if date else None,
+            date_text=date.text if date else None,
+            date_granularity=date.granularity if date else None,
+            negated=_negated(token, trigger.event_type, governor),
+            sentence_index=span.index,
+            start_char=start,
+            end_char=end,
+            evidence=context.body[span.start:span.end],
+        )
+        if event.actor is None and event.target is None:
+            # A trigger word with no participant ('this visit can be a turning point') names an
+            # event type, not an event; PLOVER does not code events without actors either.
+            continue
+        found.append(_Found(event, _depth(governor if governor_carries else token)))
+    return found
+
+
+def select_events(found: Sequence[_Found]) -> List[Event]:
+    """The events of a sentence's main clause: those whose trigger is nearest the root.
+
+    PLOVER codes 'Iran refused to hold talks' as one REJECT, not also a CONSULT, and
+    'X condemned the attack on Y' as DISAPPROVE: the outermost trigger carries the
+    event, the embedded ones are its content.  Triggers coordinated with it ('attacked
+    and killed') are kept too.  Costs recall on sentences that report two
+    independent events in a main and a subordinate clause.
+    """
+    if not found:
+        return []
+    best = min(f.depth for f in found)
+    kept, seen = [], set()
+    for item in found:
+        key = (item.event.event_type, item.event.actor_canonical or item.event.actor)
+        if item.depth == best and key not in seen:
+            seen.add(key)
+            kept.append(item.event)
+    return kept
+
+
+def article_sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex) -> List[Event]:
+    """``select_events`` over ``sentence_events``: what the events stage emits for one sentence."""
+    return select_events(_sentence_events(doc, span, context, index))
+
+
+def sentence_index_of(sentence_starts: Sequence[int], offset: int) -> int:
+    return max(0, bisect_right(list(sentence_starts), offset) - 1)
