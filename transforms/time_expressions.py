@@ -22,9 +22,14 @@ The tense rule.  A bare weekday, month or month-day in news copy usually reports
 past, so it resolves to the most recent such date on or before the anchor ('said
 Tuesday').  When a few words around it speak of the future ('will', "'ll", 'to be',
 'scheduled', 'plans', 'expected', 'due', 'next' ...) it resolves to the first such date
-after the anchor instead ('will meet on Wednesday', 'is scheduled for Tuesday').  The
-nearest cue before the expression decides, so 'said Tuesday it will ...' stays in the
-past; after it only the next two words count ('Tuesday will see').  The anchor's own
+after the anchor instead ('will meet on Wednesday', 'is scheduled for Tuesday').  So does
+a present-tense verb of a fixture or timetable ('Liverpool host Watford on Saturday',
+'Mugabe opens the conference on Friday', 'the pilgrimage, which ends on Monday'), as news
+reports what is over in the past tense.  The nearest cue before the expression decides,
+so 'said Tuesday it will ...' stays in the past; a past participle after 'be' gives way
+to what is before it ('will be turned off on Monday'); past tenses include the irregular
+ones ('drew at home on Saturday').  After it only the next two words count ('Tuesday
+will see').  The anchor's own
 month is this year's either way: 'inflation in December' filed on December 31 is the
 December that is ending, and 'will open in December' filed on December 1 is still to come.
 
@@ -180,10 +185,23 @@ _KINDS = ('month_day', 'day_month', 'rel_month', 'month_year', 'month', 'iso', '
 _FUTURE_WORDS = frozenset({
     'will', "'ll", '’ll', 'shall', 'would', 'scheduled', 'schedule', 'plans', 'plan', 'planned', 'planning',
     'expected', 'expects', 'expect', 'due', 'next', 'upcoming', 'coming', 'intends', 'intend',
-    'until', 'till', 'going', 'set', 'slated', 'hopes', 'hope', 'aims', 'wants', 'ahead'})
+    'until', 'till', 'going', 'slated', 'hopes', 'hope', 'aims', 'wants', 'ahead'})
+# Present-tense verbs of a fixture or a timetable: 'Liverpool host Watford on Saturday',
+# 'Mugabe opens the conference on Friday'.  News reports the past in the past tense, so a
+# present-tense one of these speaks of what is to come.
+_SCHEDULE_VERBS = frozenset({
+    'opens', 'host', 'hosts', 'plays', 'meets', 'faces', 'visits', 'travels', 'starts', 'begins',
+    'ends', 'resumes', 'await', 'awaits', 'welcome', 'welcomes', 'kicks', 'closes', 'arrives',
+    'heads', 'competes', 'expires'})
+# Past tenses that do not end in -ed.
+_IRREGULAR_PAST = frozenset({
+    'began', 'came', 'went', 'took', 'gave', 'made', 'held', 'met', 'won', 'lost', 'drew', 'fell',
+    'rose', 'left', 'sent', 'struck', 'shot', 'ran', 'saw', 'got', 'broke', 'brought', 'thought',
+    'fought', 'caught', 'spoke', 'wrote', 'chose', 'kept', 'led', 'fled', 'paid', 'sold', 'swept',
+    'stood', 'became', 'found', 'threw', 'flew', 'drove', 'rode', 'woke', 'hung', 'knew', 'grew'})
 _PAST_WORDS = frozenset({
-    'said', 'says', 'was', 'were', 'had', 'did', 'told', 'ago', 'last', 'since', 'earlier',
-    'previous', 'previously', 'been', 'reported', 'announced', 'died', 'killed'})
+    'said', 'says', 'was', 'were', 'had', 'did', 'told', 'ago', 'since', 'earlier',
+    'previous', 'previously', 'been', 'reported', 'announced', 'died', 'killed'}) | _IRREGULAR_PAST
 _FUTURE_AUXILIARIES = frozenset({'will', "'ll", '’ll', 'shall'})
 # 'is to', 'are to be': the copula plus 'to' speaks of a plan.
 _TO_AFTER_BE = frozenset({'is', 'are', 'am', 'be'})
@@ -280,11 +298,17 @@ def _is_future(body: str, start: int, end: int) -> bool:
         return True
     before = _words_before(body, start)
     for index, word in enumerate(before):
-        if word in _FUTURE_WORDS:
+        if word in _FUTURE_WORDS or word in _SCHEDULE_VERBS:
             return True
         if word == 'to' and index + 1 < len(before) and before[index + 1] in _TO_AFTER_BE:
             return True
+        # 'set to', 'set for': a plan; 'set off', 'was set in motion': done.
+        if word == 'set' and index and before[index - 1] in ('to', 'for'):
+            return True
         if word in _PAST_WORDS or (word.endswith('ed') and len(word) > 4):
+            # 'will be turned off on Monday': a participle after 'be' takes its tense from before.
+            if index + 1 < len(before) and before[index + 1] == 'be':
+                continue
             return False
     for word in after:
         if word in _FUTURE_AUXILIARIES:

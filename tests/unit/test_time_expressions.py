@@ -32,6 +32,18 @@ def _found(body, anchor):
     ('The board meets next Friday.', FRIDAY, [('next Friday', '2019-09-20', 'day')]),
     ('The board met last Friday.', FRIDAY, [('last Friday', '2019-09-06', 'day')]),
     ('The vote will be held next Tuesday.', SATURDAY, [('next Tuesday', '2007-01-02', 'day')]),
+    # A present-tense verb of a fixture or a timetable looks ahead.
+    ('Liverpool host Watford at Anfield on Saturday.', THURSDAY, [('Saturday', '2006-12-16', 'day')]),
+    ('Mugabe opens the conference on Friday.', THURSDAY, [('Friday', '2006-12-15', 'day')]),
+    ('The pilgrimage, which ends on Monday, draws millions.', THURSDAY, [('Monday', '2006-12-18', 'day')]),
+    # A participle after 'be' takes its tense from the words before it; irregular pasts are past.
+    ('Gas supplies will be turned off at 10:00 am on Monday.', THURSDAY, [('Monday', '2006-12-18', 'day')]),
+    ('Rangers will play Motherwell, who drew at home on Saturday.', THURSDAY,
+     [('Saturday', '2006-12-09', 'day')]),
+    ('The team set off on Monday.', THURSDAY, [('Monday', '2006-12-11', 'day')]),
+    ('The team is set to leave on Monday.', THURSDAY, [('Monday', '2006-12-18', 'day')]),
+    # 'last' in front of a noun is no past tense.
+    ('Hong Kong is to compete with its last rival on Monday.', THURSDAY, [('Monday', '2006-12-18', 'day')]),
     # Modifiers stay in the text; 'Sunday Times' and 'Good Friday' are no weekdays.
     ('Fighting resumed late Saturday.', THURSDAY, [('late Saturday', '2006-12-09', 'day')]),
     ('The Sunday Times reported it on Good Friday.', THURSDAY, []),
