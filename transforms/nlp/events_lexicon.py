@@ -28,6 +28,14 @@ from transforms.nlp.gazetteer import gazetteer, locate_place
 PERSON = 'PERSON'
 _PLACE_LABELS = frozenset({'GPE', 'LOC', 'FAC'})
 _ACTOR_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
+# Mentions a role may snap to; a DATE or CARDINAL ('Thousands of Kurds') is never a participant.
+_ROLE_LABELS = _ACTOR_LABELS | _PLACE_LABELS
+# 'Thousands of Iraqi Kurds', 'a group of Moroccan diplomats': who acts is the 'of' object.
+_QUANTITY_NOUNS = frozenset('''
+group thousand hundred dozen ten million score crowd number band team delegation some many
+'''.split())
+# Pronouns that stand for an earlier name; 'it said it will' resolves within the sentence.
+_ANAPHORS = frozenset({'he', 'she', 'him', 'her', 'his', 'it', 'its', 'they', 'them', 'their'})
 _SUBJECTS = frozenset({'nsubj', 'csubj'})
 _PASSIVE_SUBJECTS = frozenset({'nsubjpass', 'csubjpass'})
 # Prepositions that introduce the other party: 'met with X', 'visit to X', 'attack on X'.
@@ -38,6 +46,7 @@ _TARGET_PREPOSITIONS = ('with', 'to', 'against', 'on', 'into', 'toward', 'toward
 _LIGHT_VERBS = frozenset('''
 hold make launch carry conduct stage pay sign reach impose have take begin start continue
 join attend lead mount resume open give provide send offer announce issue deliver order
+complete finish reiterate renew repeat voice express
 '''.split())
 # 'in a meeting', 'during talks': the subject of the clause took part.
 _PARTICIPATION_PREPOSITIONS = frozenset({'in', 'during', 'at'})
@@ -46,6 +55,14 @@ _OBJECT_CONTROL = frozenset('urge ask invite order call force persuade allow pre
 # 'refused to meet', 'failed to agree': the embedded event did not happen.
 _NEGATING_GOVERNORS = frozenset('refuse decline fail reject'.split())
 _NEGATORS = frozenset({'not', "n't", 'never', 'no'})
+# PLOVER codes intentions, not the intended act: 'All cooperative actions reported in future
+# tense are also taken to imply intentions' (AGREE), and a conflictual act announced for
+# the future is a threat (THREATEN, whose modes name the act threatened).
+_FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall'})
+_INTENT_GOVERNORS = frozenset('vow swear plan intend prepare decide willing prepared ready determined'.split())
+_COOPERATION = frozenset({'verbal_cooperation', 'material_cooperation'})
+_THREAT_MODES = {'ASSAULT': 'violence', 'SANCTION': 'relations', 'PROTEST': 'restrict',
+                 'MOBILIZE': 'violence'}
 _RESOLVABLE_PRONOUNS = frozenset({'he', 'she', 'him', 'her', 'his'})
 # Dependents that belong to a noun phrase's own words, not to a clause around it.
 _PHRASE_DEPS = frozenset({'compound', 'amod', 'poss', 'det', 'nummod', 'case', 'cc', 'conj', 'nmod',
@@ -158,7 +175,8 @@ class CountryResolver:
     def of_mention(self, mention: EntityMention, persons: Dict[str, str]) -> Optional[str]:
         """Country of an entity mention: its own name, else (persons) what the article says of them."""
         if mention.label == PERSON:
-            return persons.get(mention.canonical)
+            # A country mistaken for a person by the model ('Benin opened its borders') still names it.
+            return persons.get(mention.canonical) or self.of_word(mention.text) or _country_only(mention.text)
         found = self.of_word(mention.text) or self.of_word(mention.canonical)
         if found:
             return found
@@ -181,6 +199,11 @@ def _country_name_in(text: str) -> Optional[str]:
             if place and place.country and words[start][:1].isupper():
                 return place.country
     return None
+
+
+def _country_only(name: str) -> Optional[str]:
+    place = gazetteer().region_as_place(name)
+    return place.country if place else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -290,10 +313,10 @@ class _Sentence:
     def start_of(self, token) -> int:
         return self.span.start + token.idx
 
-    def mention_of(self, token) -> Optional[EntityMention]:
+    def mention_of(self, token, labels=_ROLE_LABELS) -> Optional[EntityMention]:
         start = self.start_of(token)
         for mention in self.mentions:
-            if mention.start_char <= start < mention.end_char:
+            if mention.start_char <= start < mention.end_char and mention.label in labels:
                 return mention
         return None
 
@@ -324,6 +347,9 @@ def _subject(verb) -> Tuple[Optional[object], bool]:
     if head.i == verb.i:
         return None, False
     if verb.dep_ == 'xcomp':
+        if head.pos_ == 'ADJ' and head.dep_ in ('acomp', 'amod') and head.head.i != head.i:
+            # 'Syria is willing to withdraw': the subject is the copula's.
+            return _subject(head.head)[0], False
         if head.lemma_.lower() in _OBJECT_CONTROL:
             obj = next((c for c in head.children if c.dep_ == 'dobj'), None)
             if obj is not None:
@@ -336,6 +362,9 @@ def _subject(verb) -> Tuple[Optional[object], bool]:
     if verb.dep_ in ('advcl', 'acl') and head.pos_ in ('VERB', 'AUX'):
         # 'Heading a delegation, Baqeri visited': a participle clause shares the subject.
         return _subject(head)[0], False
+    if verb.dep_ == 'acl' and head.dep_ == 'dobj' and head.head.pos_ in ('VERB', 'AUX'):
+        # 'issued a declaration demanding ...': who issued it demands.
+        return _subject(head.head)[0], False
     return None, False
 
 
@@ -355,6 +384,10 @@ def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
     """The verb a noun trigger hangs from ('held talks', 'in a meeting') and how: 'dobj' or the preposition."""
     token, via = noun, None
     for _ in range(3):
+        if token.dep_ == 'compound' and token.head.pos_ == 'NOUN':
+            # 'launched a mediation effort': the compound's head noun is what the verb governs.
+            token = token.head
+            continue
         if token.dep_ in ('dobj', 'attr', 'nsubjpass') and token.head.pos_ in ('VERB', 'AUX'):
             return token.head, via or 'dobj'
         if token.dep_ == 'pobj' and token.head.dep_ == 'prep':
@@ -385,6 +418,11 @@ def _roles(trigger_token, sentence: '_Sentence') -> Tuple[Optional[object], Opti
             target = _prep_object(trigger_token, sentence)
         return actor, target, trigger_token, True
     actor = next((c for c in trigger_token.children if c.dep_ == 'poss'), None)
+    if actor is not None and actor.pos_ == 'PRON':
+        # 'they continued their hunger strike': the clause's subject says who 'their' is.
+        verb, via = _governing_verb(trigger_token)
+        if verb is not None and via == 'dobj' and verb.lemma_.lower() in _LIGHT_VERBS:
+            actor = _subject(verb)[0] or actor
     if actor is None:
         # 'Israeli air strikes', 'U.S. sanctions': a name-like modifier is the actor.
         actor = next((c for c in trigger_token.children
@@ -404,13 +442,18 @@ def _roles(trigger_token, sentence: '_Sentence') -> Tuple[Optional[object], Opti
 
 
 def _phrase_bounds(token) -> Tuple[int, int]:
-    """Token range of a role's noun phrase: its modifiers and conjuncts, not a clause around it."""
+    """Token range of a role's noun phrase: its modifiers and conjuncts, not a clause around it.
+
+    'of' phrases belong to any noun ('the chief of China's Joint Staff'); 'in' and 'from'
+    only to a common noun ('rebels in the Ivory Coast'), after a name they say where.
+    """
+    prepositions = ('of',) if token.pos_ == 'PROPN' else ('of', 'in', 'from')
     first = last = token.i
     stack = [token]
     while stack:
         current = stack.pop()
         for child in current.children:
-            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() == 'of'):
+            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions):
                 first, last = min(first, child.i), max(last, child.i)
                 stack.append(child)
     if last - first + 1 > _MAX_PHRASE_TOKENS:
@@ -423,30 +466,53 @@ def _phrase_bounds(token) -> Tuple[int, int]:
     return first, last
 
 
+def _antecedent(pronoun):
+    """The subject of the reporting clause a pronoun's clause hangs from: 'Syria says it will ...'."""
+    verb = pronoun.head
+    for _ in range(4):
+        if verb.dep_ in ('ccomp', 'xcomp', 'conj', 'advcl') and verb.head.i != verb.i:
+            verb = verb.head
+            subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+            if subject is not None and subject.pos_ != 'PRON':
+                return subject
+        else:
+            return None
+    return None
+
+
 def _role(token, sentence: _Sentence) -> Optional[Role]:
+    """Who a role token stands for; a pronoun is replaced by its antecedent when one is found."""
     if token is None:
         return None
     context = sentence.context
     resolver = default_resolver()
     if token.pos_ == 'PRON':
-        if token.lower_ not in _RESOLVABLE_PRONOUNS:
+        if token.lower_ not in _ANAPHORS:
             return Role(token.text, None, None, None)
-        person = previous_person(context.entities, sentence.span.index)
+        antecedent = _antecedent(token)
+        if antecedent is not None:
+            return _role(antecedent, sentence)
+        person = previous_person(context.entities, sentence.span.index) \
+            if token.lower_ in _RESOLVABLE_PRONOUNS else None
         if person is None:
             return Role(token.text, None, None, None)
-        return Role(token.text, person.canonical, context.persons.get(person.canonical), person)
+        return Role(person.text, person.canonical, context.persons.get(person.canonical), person)
     first, last = _phrase_bounds(token)
+    if token.lemma_.lower() in _QUANTITY_NOUNS or token.pos_ == 'NUM':
+        of = next((c for c in token.children if c.dep_ == 'prep' and c.lower_ == 'of'), None)
+        pobj = next((g for g in of.children if g.dep_ == 'pobj'), None) if of is not None else None
+        if pobj is not None:
+            token = pobj
     mention = sentence.mention_of(token)
     if mention is None:
         inside = [m for m in sentence.mentions
                   if sentence.start_of(sentence.doc[first]) <= m.start_char
                   and m.end_char <= sentence.start_of(sentence.doc[last]) + len(sentence.doc[last])]
         persons = [m for m in inside if m.label == PERSON]
-        # 'Vice Chairman of the Commission Xu Qiliang': a title headed phrase is the person.
+        # 'Vice Chairman of the Commission Xu Qiliang': a title headed phrase is the person;
+        # 'Taiwan's Vice Foreign Minister' stays the minister, with Taiwan's country.
         if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()):
             mention = persons[-1]
-        elif token.pos_ == 'PROPN':
-            mention = next((m for m in inside if m.label in _ACTOR_LABELS), None)
     has_conjunct = any(child.dep_ == 'conj' for child in token.children)
     if mention is not None:
         text = sentence.text(first, last) if has_conjunct else mention.text
@@ -454,7 +520,9 @@ def _role(token, sentence: _Sentence) -> Optional[Role]:
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
         return Role(text, mention.canonical, country, mention)
-    return Role(sentence.text(first, last), None, _phrase_country(sentence, first, last, None), None)
+    text = sentence.text(first, last)
+    country = _phrase_country(sentence, first, last, None) or _country_name_in(text)
+    return Role(text, None, country, None)
 
 
 def _phrase_country(sentence: _Sentence, first: int, last: int, skip: Optional[EntityMention]) -> Optional[str]:
@@ -537,6 +605,32 @@ def _date(sentence: _Sentence, anchors: Sequence) -> Optional[TimeExpression]:
     return min(inside, key=lambda e: (not attached(e), distance(e)))
 
 
+def _announced(token) -> bool:
+    """Whether a verb trigger is announced or intended rather than done ('will withdraw', 'vowed to fight')."""
+    if token.pos_ not in ('VERB', 'AUX'):
+        return False
+    if any(child.dep_ == 'aux' and child.lower_ in _FUTURE_MODALS for child in token.children):
+        return True
+    return token.dep_ == 'xcomp' and token.head.lemma_.lower() in _INTENT_GOVERNORS
+
+
+def intended_type(token, trigger: Trigger) -> Tuple[str, Optional[str]]:
+    """(type, mode) of a trigger after PLOVER's rule for announced acts.
+
+    'Syria will withdraw its troops' is AGREE, 'they would blockade Paris' THREATEN;
+    verbal conflict ('will demand') and AGREE/THREATEN themselves are unchanged.
+    """
+    if not _announced(token) or trigger.event_type in ('AGREE', 'THREATEN'):
+        return trigger.event_type, trigger.mode
+    quad = QUAD_CLASSES[trigger.event_type]
+    if quad in _COOPERATION:
+        return 'AGREE', None
+    if quad == 'material_conflict':
+        mode = trigger.mode if trigger.mode in ('arrest', 'ban', 'restrict') else None
+        return 'THREATEN', _THREAT_MODES.get(trigger.event_type, mode)
+    return trigger.event_type, trigger.mode
+
+
 def _depth(token) -> int:
     """Hops to the sentence root; coordination is free, so conjoined clauses rank alike."""
     depth = 0
@@ -587,18 +681,22 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             lemma = ' '.join((trigger.lemma, trigger.with_lemma) if partner.i > i
                              else (trigger.with_lemma, trigger.lemma))
         actor_token, target_token, governor, governor_carries = _roles(token, sentence)
+        if partner is not None and target_token is not None and target_token.i == partner.i:
+            # 'imposed sanctions on X': the phrase's own noun is not the target.
+            target_token = _prep_object(partner, sentence) or _prep_object(token, sentence)
         actor, target = _role(actor_token, sentence), _role(target_token, sentence)
         anchors = [token] + ([governor] if governor is not None else [])
         location = _location(sentence, anchors, [r.mention for r in (actor, target) if r])
         date = _date(sentence, anchors)
         start = sentence.start_of(doc[first])
         end = sentence.start_of(doc[last]) + len(doc[last])
+        event_type, mode = intended_type(token, trigger)
         event = Event(
-            event_id=event_id_of(context.article_id, start, end, trigger.event_type),
+            event_id=event_id_of(context.article_id, start, end, event_type),
             article_id=context.article_id,
-            event_type=trigger.event_type,
-            event_mode=trigger.mode,
-            quad_class=QUAD_CLASSES[trigger.event_type],
+            event_type=event_type,
+            event_mode=mode,
+            quad_class=QUAD_CLASSES[event_type],
             trigger=context.body[start:end],
             trigger_lemma=lemma,
             actor=actor.text if actor else None,
@@ -612,12 +710,17 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             event_date=date.value if date else None,
             date_text=date.text if date else None,
             date_granularity=date.granularity if date else None,
-            negated=_negated(token, trigger.event_type, governor),
+            negated=_negated(token, event_type, governor),
             sentence_index=span.index,
             start_char=start,
             end_char=end,
             evidence=context.body[span.start:span.end],
         )
+        if event.actor_country is None and event.location_country and actor is not None \
+                and actor.mention is None and actor_token.pos_ in ('NOUN', 'ADJ'):
+            # 'Prisoners rioted at a jail in Dili': an unnamed group acting at home is coded
+            # with the country where it acts, as PLOVER coders do for domestic actors.
+            event = event._replace(actor_country=event.location_country)
         if event.actor is None and event.target is None:
             # A trigger word with no participant ('this visit can be a turning point') names an
             # event type, not an event; PLOVER does not code events without actors either.
