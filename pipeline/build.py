@@ -1,31 +1,47 @@
-"""The newsbeam batch graph.
+"""The newsbeam graphs, batch and streaming, around one shared extraction chain.
 
-read -> parse -> skip what earlier runs ingested -> datelines -> source tags ->
-near-duplicates -> entities -> time expressions -> warehouse (Parquet + Avro, published as one run).
+Batch:     files -> read -> parse -> skip what earlier runs ingested -> EXTRACT
+           (with near-duplicate detection) -> Parquet + Avro, published as one run.
+Streaming: Kafka / Pub/Sub / any PCollection[Message] -> parse -> skip what earlier
+           runs ingested -> drop re-deliveries -> event time -> fixed windows ->
+           EXTRACT -> Parquet + Avro per window pane.
+EXTRACT:   datelines -> source tags -> entities -> time expressions -> events -> quotes.
 """
-from typing import NamedTuple, Sequence
+import datetime
+from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.transforms import trigger, window
+from apache_beam.utils.timestamp import Timestamp
 
+from schemas.records import Article
 from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import dead_letter_key
-from transforms.duplicates import DetectDuplicates, MarkDuplicates, with_signature
+from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, with_signature
 from transforms.entities import ExtractEntities
 from transforms.ledger import ReadLedger, SkipIngested
+from transforms.messages import ParseMessages
 from transforms.parse import ParseArticles
 from transforms.read import ReadArticles
 from transforms.source_tags import ExtractSourceTags
 from transforms.time_expressions import ResolveTimeExpressions
 from transforms.to_records import KIND_ARTICLE, RunContext, annotated_rows, dead_letter_rows
-from transforms.write import WriteWarehouse
+from transforms.write import WriteWarehouse, WriteWindowedWarehouse
 
 
 class Outputs(NamedTuple):
     """The PCollections of a built pipeline, for tests and callers that extend the graph."""
     annotated: pvalue.PCollection      # AnnotatedArticle
     dead_letters: pvalue.PCollection   # DeadLetter
-    manifest: pvalue.PCollection       # one dict: the published run
+    manifest: pvalue.PCollection       # dict: the published run (batch) or window pane (streaming)
+
+
+class StreamingSettings(NamedTuple):
+    window_seconds: int = 60
+    # How late (in event time) an article may arrive and still reach its window's files.
+    allowed_lateness_seconds: int = 3600
+    num_shards: int = 1
 
 
 def _article_key(article) -> str:
@@ -36,31 +52,99 @@ def _is_article_with_signature(row: dict) -> bool:
     return row['kind'] == KIND_ARTICLE and row['minhash'] is not None
 
 
-def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
-                   model: str, max_article_chars: int) -> Outputs:
-    ledger = p | 'ReadLedger' >> ReadLedger(output_dir)
-    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars)
-    parsed = read.outputs | 'ParseArticles' >> ParseArticles()
-    fresh = parsed.outputs | 'SkipIngestedArticles' >> SkipIngested(
-        ledger, _article_key, 'articles_skipped')
-    with_datelines = fresh | 'NormalizeDatelines' >> NormalizeDatelines()
+def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tuple[pvalue.PCollection, List]:
+    """The shared chain: Articles -> (AnnotatedArticles, [dead-letter PCollections of each stage]).
+
+    Args:
+      articles: PCollection[Article] as the parse stage makes them.
+      model: spaCy pipeline package.
+      before_nlp: optional step on the cleaned, signed articles just before NER.
+    """
+    with_datelines = articles | 'NormalizeDatelines' >> NormalizeDatelines()
     tagged = with_datelines.outputs | 'ExtractSourceTags' >> ExtractSourceTags()
     # Signatures of cleaned bodies: a shared footer must not make two stories look alike.
     signed = tagged.outputs | 'SignBodies' >> beam.Map(with_signature)
-    earlier_articles = ledger | 'EarlierArticles' >> beam.Filter(_is_article_with_signature)
-    verdicts = signed | 'DetectDuplicates' >> DetectDuplicates(earlier_articles)
-    marked = signed | 'MarkDuplicates' >> MarkDuplicates(verdicts)
-    entities = marked | 'ExtractEntities' >> ExtractEntities(model)
+    ready = before_nlp(signed) if before_nlp else signed
+    entities = ready | 'ExtractEntities' >> ExtractEntities(model)
     timexes = entities.outputs | 'ResolveTimeExpressions' >> ResolveTimeExpressions()
+    stages = [with_datelines, tagged, entities, timexes]
+    return timexes.outputs, [stage.dead_letters for stage in stages]
 
-    dead_letters = (
-        (read.dead_letters, parsed.dead_letters, with_datelines.dead_letters, tagged.dead_letters,
-         entities.dead_letters, timexes.dead_letters)
-        | 'CollectDeadLetters' >> beam.Flatten()
-        | 'SkipRecordedDeadLetters' >> SkipIngested(ledger, dead_letter_key, 'dead_letters_skipped'))
-    rows = (
-        (timexes.outputs | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
-         dead_letters | 'DeadLettersToRows' >> beam.FlatMap(dead_letter_rows, context))
-        | 'CollectRows' >> beam.Flatten())
+
+def _rows(annotated, dead_letters: List, ledger, context: RunContext):
+    """(all dead letters not recorded by an earlier run, every warehouse row)."""
+    dead = (dead_letters
+            | 'CollectDeadLetters' >> beam.Flatten()
+            | 'SkipRecordedDeadLetters' >> SkipIngested(ledger, dead_letter_key, 'dead_letters_skipped'))
+    rows = ((annotated | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
+             dead | 'DeadLettersToRows' >> beam.FlatMap(dead_letter_rows, context))
+            | 'CollectRows' >> beam.Flatten())
+    return dead, rows
+
+
+def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
+                   model: str, max_article_chars: int) -> Outputs:
+    """The batch graph over files."""
+    ledger = p | 'ReadLedger' >> ReadLedger(output_dir)
+    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars)
+    parsed = read.outputs | 'ParseArticles' >> ParseArticles()
+    fresh = parsed.outputs | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
+
+    def mark_near_duplicates(signed):
+        earlier = ledger | 'EarlierArticles' >> beam.Filter(_is_article_with_signature)
+        verdicts = signed | 'DetectDuplicates' >> DetectDuplicates(earlier)
+        return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts)
+
+    annotated, stage_dead = extract(fresh, model, mark_near_duplicates)
+    dead, rows = _rows(annotated, [read.dead_letters, parsed.dead_letters] + stage_dead, ledger, context)
     manifest = rows | 'WriteWarehouse' >> WriteWarehouse(output_dir, context.run_id)
-    return Outputs(timexes.outputs, dead_letters, manifest)
+    return Outputs(annotated, dead, manifest)
+
+
+class _EventTimeFn(beam.DoFn):
+    """Stamps an article with its event time: the published time, else the message time.
+
+    A published time far behind the message time (an archive re-sent today) would be
+    dropped as late data; it is clamped to the oldest time that still reaches its
+    window, and a published time ahead of the message (a wrong clock) to the message
+    time.  The article's own published_at is untouched: only window placement moves.
+    """
+
+    def __init__(self, allowed_lateness_seconds: int):
+        self._lateness = allowed_lateness_seconds
+
+    def process(self, article: Article, timestamp=beam.DoFn.TimestampParam):
+        event_time = timestamp
+        if article.published_at:
+            published = Timestamp.from_utc_datetime(
+                datetime.datetime.fromisoformat(article.published_at).astimezone(datetime.timezone.utc))
+            event_time = max(min(published, timestamp), timestamp - self._lateness)
+        yield window.TimestampedValue(article, event_time)
+
+
+def build_streaming_pipeline(messages, output_dir: str, context: RunContext, model: str,
+                             max_article_chars: int, settings: StreamingSettings = StreamingSettings()) -> Outputs:
+    """The streaming graph over a PCollection[Message] timestamped with message times."""
+    p = messages.pipeline
+    ledger = p | 'ReadLedger' >> ReadLedger(output_dir)
+    raw = messages | 'ParseMessages' >> ParseMessages(max_article_chars)
+    parsed = raw.outputs | 'ParseArticles' >> ParseArticles()
+    fresh = (parsed.outputs
+             | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
+             | 'DropRedeliveries' >> DropRedeliveries()
+             | 'EventTime' >> beam.ParDo(_EventTimeFn(settings.allowed_lateness_seconds)))
+
+    def windowed(pcoll, label):
+        return pcoll | label >> beam.WindowInto(
+            window.FixedWindows(settings.window_seconds),
+            trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
+            allowed_lateness=settings.allowed_lateness_seconds,
+            accumulation_mode=trigger.AccumulationMode.DISCARDING)
+
+    articles = windowed(fresh, 'WindowArticles')
+    annotated, stage_dead = extract(articles, model)
+    early_dead = windowed((raw.dead_letters, parsed.dead_letters) | 'EarlyDeadLetters' >> beam.Flatten(),
+                          'WindowDeadLetters')
+    dead, rows = _rows(annotated, [early_dead] + stage_dead, ledger, context)
+    manifest = rows | 'WriteWarehouse' >> WriteWindowedWarehouse(output_dir, context.run_id, settings.num_shards)
+    return Outputs(annotated, dead, manifest)

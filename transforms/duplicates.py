@@ -177,3 +177,41 @@ class MarkDuplicates(beam.PTransform):
 
     def expand(self, articles):
         return articles | 'Mark' >> beam.ParDo(_MarkFn(), beam.pvalue.AsDict(self._verdicts))
+
+
+class _FirstDeliveryFn(beam.DoFn):
+    """Passes the first delivery of each article id; drops re-deliveries for RETENTION seconds.
+
+    Runs on articles keyed by article_id in the global window, so a message the
+    stream delivers again (a consumer restart, a producer retry) is dropped however
+    far apart the two deliveries are in event time.
+    """
+    SEEN = beam.transforms.userstate.ReadModifyWriteStateSpec('seen', beam.coders.BooleanCoder())
+    EXPIRY = beam.transforms.userstate.TimerSpec('expiry', beam.transforms.timeutil.TimeDomain.WATERMARK)
+    RETENTION_SECONDS = 7 * 24 * 3600
+
+    def __init__(self):
+        self._skipped = Metrics.counter(METRICS_NAMESPACE, 'articles_skipped')
+
+    def process(self, keyed, timestamp=beam.DoFn.TimestampParam, seen=beam.DoFn.StateParam(SEEN),
+                expiry=beam.DoFn.TimerParam(EXPIRY)):
+        _, article = keyed
+        if seen.read():
+            self._skipped.inc()
+            return
+        seen.write(True)
+        expiry.set(timestamp + self.RETENTION_SECONDS)
+        yield article
+
+    @beam.transforms.userstate.on_timer(EXPIRY)
+    def forget(self, seen=beam.DoFn.StateParam(SEEN)):
+        seen.clear()
+
+
+class DropRedeliveries(beam.PTransform):
+    """Streaming: PCollection[Article] (global window) -> the first delivery of each article."""
+
+    def expand(self, articles):
+        return (articles
+                | 'KeyByArticle' >> beam.Map(lambda a: (a.article_id, a)).with_output_types(Tuple[str, Article])
+                | 'FirstDelivery' >> beam.ParDo(_FirstDeliveryFn()))

@@ -124,76 +124,89 @@ def _optional_str(value):
     return value or None
 
 
+def _checked(uri, source_id, text, title, published, url, source_name, replaced, max_chars):
+    """A RawArticle, or a DeadLetter when the text is empty or too long."""
+    if not text.strip():
+        return DeadLetter(uri, source_id, STAGE, 'empty text', excerpt(text))
+    if len(text) > max_chars:
+        return DeadLetter(uri, source_id, STAGE, f'text has {len(text):,} characters, over the limit of '
+                          f'{max_chars:,}', excerpt(text))
+    return RawArticle(uri, source_id, text, title, published, url, source_name, replaced)
+
+
+def text_article(uri: str, source_id: str, data: bytes, max_chars: int):
+    """A whole file as one article: RawArticle, or DeadLetter for binary, empty or oversized content."""
+    if looks_binary(data):
+        return DeadLetter(uri, source_id, STAGE, 'binary content, not a text article',
+                          excerpt(data[:200].decode('latin-1')))
+    text, replaced = _decode(data)
+    return _checked(uri, source_id, _strip_bom(text), None, None, None, None, replaced, max_chars)
+
+
+def json_article(data: bytes, uri: str, default_id: str, where: str, max_chars: int):
+    """One JSON article (a JSONL line or a message): RawArticle, or DeadLetter saying what is wrong.
+
+    Args:
+      data: the JSON object's bytes.
+      uri: source_uri of the article.
+      default_id: source_id when the object has no "id".
+      where: how errors name the place, e.g. 'line 3'.
+      max_chars: longer texts are dead letters.
+    """
+    line, replaced = _decode(data)
+    line = _strip_bom(line)
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        return DeadLetter(uri, None, STAGE, f'{where}: not JSON: {error}', excerpt(line))
+    if not isinstance(record, dict):
+        return DeadLetter(uri, None, STAGE, f'{where}: a JSON {type(record).__name__}, not an object',
+                          excerpt(line))
+    source_id = _optional_str(record.get('id')) or default_id
+    text = record.get('text')
+    if not isinstance(text, str):
+        problem = 'no "text" field' if text is None else f'"text" is a {type(text).__name__}'
+        return DeadLetter(uri, source_id, STAGE, f'{where}: {problem}', excerpt(line))
+    return _checked(uri, source_id, text, _optional_str(record.get('title')), _optional_str(record.get('published')),
+                    _optional_str(record.get('url')), _optional_str(record.get('source')), replaced, max_chars)
+
+
 class _ReadFileFn(beam.DoFn):
     """Reads one file into RawArticles; bad input goes to DEAD_LETTER."""
+
     def __init__(self, max_article_chars: int):
         self._max_chars = max_article_chars
         self._read = Metrics.counter(METRICS_NAMESPACE, 'articles_read')
         self._bad = Metrics.counter(METRICS_NAMESPACE, 'dead_letter_read')
 
-    def _dead(self, uri, source_id, error, raw):
+    def _emit(self, result):
+        """Counts a candidate article and tags it when it is a dead letter."""
         self._read.inc()
-        self._bad.inc()
-        return pvalue.TaggedOutput(DEAD_LETTER, DeadLetter(uri, source_id, STAGE, error, excerpt(raw)))
+        if isinstance(result, DeadLetter):
+            self._bad.inc()
+            return pvalue.TaggedOutput(DEAD_LETTER, result)
+        return result
 
     def process(self, path: str) -> Iterable:
         kind = _kind_of(path)
         name = os.path.basename(path)
         if not kind:
-            yield self._dead(path, name, f'unsupported file type {os.path.splitext(name)[1]!r}', '')
+            yield self._emit(DeadLetter(path, name, STAGE, f'unsupported file type {os.path.splitext(name)[1]!r}', ''))
             return
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
                 if kind == 'jsonl':
-                    yield from self._read_jsonl(path, handle)
+                    # Beam's CompressedFile has readline() but is not iterable.
+                    for number, line in enumerate(iter(handle.readline, b''), start=1):
+                        if line.strip():
+                            yield self._emit(json_article(line, f'{path}#L{number}', f'{name}#L{number}',
+                                                          f'line {number}', self._max_chars))
                     return
                 data = handle.read()
         except (OSError, EOFError, ValueError, zlib.error) as error:  # unreadable file or corrupt archive
-            yield self._dead(path, name, f'cannot read file: {error}', '')
+            yield self._emit(DeadLetter(path, name, STAGE, f'cannot read file: {error}', ''))
             return
-        yield self._text_article(path, name, data)
-
-    def _text_article(self, path, name, data: bytes):
-        if looks_binary(data):
-            return self._dead(path, name, 'binary content, not a text article', data[:200].decode('latin-1'))
-        text, replaced = _decode(data)
-        return self._article_or_dead(path, name, _strip_bom(text), None, None, None, None, replaced)
-
-    def _read_jsonl(self, path, handle):
-        # Beam's CompressedFile has readline() but is not iterable.
-        for line_number, raw_line in enumerate(iter(handle.readline, b''), start=1):
-            if not raw_line.strip():
-                continue
-            uri = f'{path}#L{line_number}'
-            line, replaced = _decode(raw_line)
-            line = _strip_bom(line) if line_number == 1 else line
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                yield self._dead(uri, None, f'line {line_number}: not JSON: {error}', line)
-                continue
-            if not isinstance(record, dict):
-                yield self._dead(uri, None, f'line {line_number}: a JSON {type(record).__name__}, not an object',
-                                 line)
-                continue
-            source_id = _optional_str(record.get('id')) or f'{os.path.basename(path)}#L{line_number}'
-            text = record.get('text')
-            if not isinstance(text, str):
-                problem = 'no "text" field' if text is None else f'"text" is a {type(text).__name__}'
-                yield self._dead(uri, source_id, f'line {line_number}: {problem}', line)
-                continue
-            yield self._article_or_dead(uri, source_id, text, _optional_str(record.get('title')),
-                                        _optional_str(record.get('published')), _optional_str(record.get('url')),
-                                        _optional_str(record.get('source')), replaced)
-
-    def _article_or_dead(self, uri, source_id, text, title, published, url, source_name, replaced):
-        if not text.strip():
-            return self._dead(uri, source_id, 'empty text', text)
-        if len(text) > self._max_chars:
-            return self._dead(uri, source_id, f'text has {len(text):,} characters, over the limit of '
-                              f'{self._max_chars:,}', text)
-        self._read.inc()
-        return RawArticle(uri, source_id, text, title, published, url, source_name, replaced)
+        yield self._emit(text_article(path, name, data, self._max_chars))
 
 
 class ReadArticles(beam.PTransform):

@@ -27,6 +27,7 @@ during the milliseconds of a publication may see some of a run's files before
 the others: true snapshot isolation needs a table format (Iceberg, Delta).
 """
 import glob
+import hashlib
 import json
 import os
 import uuid
@@ -268,3 +269,105 @@ class WriteWarehouse(beam.PTransform):
             | 'WriteStagingFiles' >> beam.ParDo(_WriteBundleFn(self._output_dir, self._run_id))
             | 'CollectWrittenFiles' >> beam.combiners.ToList()
             | 'PublishRun' >> beam.ParDo(_PublishRunFn(self._output_dir, self._run_id)))
+
+
+def _shard_of(row: dict, num_shards: int) -> int:
+    key = row.get('article_id') or row.get('key') or row.get('source_uri') or ''
+    return int(hashlib.blake2b(key.encode(), digest_size=4).hexdigest(), 16) % num_shards
+
+
+def _window_stem(run_id: str, window, pane) -> str:
+    start = window.start.to_utc_datetime().strftime('%Y%m%dT%H%M%S')
+    end = window.end.to_utc_datetime().strftime('%Y%m%dT%H%M%S')
+    return f'part-{run_id}-w{start}-{end}-p{pane.index}'
+
+
+class _WriteWindowFileFn(beam.DoFn):
+    """Writes one (table, partition, shard) group of a window pane to its Parquet and Avro files.
+
+    The file names depend only on the run, window, pane and shard, so a retried bundle
+    rewrites the same files with the same rows: exactly once.  Each file is written
+    under a temporary name and renamed into place whole.
+    """
+
+    def __init__(self, output_dir: str, run_id: str):
+        self._output_dir = output_dir
+        self._run_id = run_id
+        self._rows = Metrics.counter(METRICS_NAMESPACE, 'rows_written')
+
+    def process(self, group, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
+        (table, partition, shard), rows = group
+        stem = f'{_window_stem(self._run_id, window, pane)}-s{shard}'
+        staging = FileSystems.join(staging_root(self._output_dir, self._run_id), stem)
+        writer = TableFileWriter(staging, table, partition, stem)
+        for row in rows:
+            writer.write(row)
+        written = writer.close()
+        self._rows.inc(writer.count)
+        for file in written:
+            destination = FileSystems.join(self._output_dir, file.relative_path)
+            _makedirs(os.path.dirname(destination))
+            FileSystems.rename([FileSystems.join(staging, file.relative_path)], [destination])
+            yield file
+        FileSystems.delete([staging])
+
+
+class _RecordWindowFn(beam.DoFn):
+    """Writes the manifest of one window pane, listing its files and rows."""
+
+    def __init__(self, output_dir: str, run_id: str):
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def process(self, keyed, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
+        _, written = keyed
+        written = sorted(written)
+        rows = {name: 0 for name in TABLES}
+        for w in written:
+            if w.fmt == FORMATS[0]:
+                rows[w.table] += w.rows
+        stem = _window_stem(self._run_id, window, pane)
+        manifest = {'run_id': self._run_id, 'window': stem, 'schema_version': SCHEMA_VERSION, 'rows': rows,
+                    'files': [w._asdict() for w in written]}
+        _write_json_atomically(FileSystems.join(self._output_dir, RUNS_DIR, self._run_id, f'{stem}.json'), manifest)
+        yield manifest
+
+
+class WriteWindowedWarehouse(beam.PTransform):
+    """Streaming: windowed PCollection[TableRow] -> PCollection[dict] (one manifest per window pane).
+
+    Rows are grouped per window pane by (table, partition, shard); each group
+    becomes one Parquet and one Avro file with a deterministic name.  Unlike Beam's
+    WriteToParquet, a bundle spanning several windows cannot misplace rows: every
+    file holds exactly one group of one pane.
+
+    Args:
+      output_dir: warehouse root.
+      run_id: names this run's files.
+      num_shards: files per table partition and window pane.
+    """
+
+    def __init__(self, output_dir: str, run_id: str, num_shards: int = 1):
+        super().__init__()
+        self._output_dir = output_dir
+        self._run_id = run_id
+        self._num_shards = num_shards
+
+    def expand(self, rows):
+        num_shards = self._num_shards
+        return (
+            rows
+            | 'KeyByFile' >> beam.Map(lambda r: ((r.table, r.partition, _shard_of(r.row, num_shards)), r.row))
+            | 'GroupPerFile' >> beam.GroupByKey()
+            | 'WriteWindowFiles' >> beam.ParDo(_WriteWindowFileFn(self._output_dir, self._run_id))
+            | 'KeyByWindow' >> beam.Map(lambda written: (None, written))
+            | 'GroupPerWindow' >> beam.GroupByKey()
+            | 'RecordWindow' >> beam.ParDo(_RecordWindowFn(self._output_dir, self._run_id)))
+
+
+def read_run_manifests(output_dir: str, run_id: str) -> List[dict]:
+    """The manifests of a run: its one batch manifest, or one per window pane of a streaming run."""
+    single = manifest_path(output_dir, run_id)
+    if FileSystems.exists(single):
+        return [_read_json(single)]
+    return [_read_json(path) for path in _match(FileSystems.join(output_dir, RUNS_DIR, run_id, '*.json'))]
