@@ -1,13 +1,15 @@
-"""Time expressions: find the dates an article body mentions and resolve them to ISO 8601.
+"""Time expressions: find the dates and durations in an article body and resolve them to ISO 8601.
 
 ``find_time_expressions(body, anchor, ...)`` (plain Python, no Beam, no spaCy) scans a
 body once with one combined regular expression and returns a ``TimeExpression`` per DATE
-expression, its value in TIMEX3 form:
+expression, and per DURATION, its value in TIMEX3 form:
 
     'September 11, 2001' -> '2001-09-11' (day)     'the 1990s'    -> '199' (decade)
     'July 1981'          -> '1981-07' (month)      'last week'    -> '2006-W49' (week)
     'the third quarter'  -> '2006-Q3' (quarter)    'the summer'   -> '2006-SU' (season)
     'now'                -> 'PRESENT_REF'          'recently'     -> 'PAST_REF'
+    'Friday morning'     -> '2006-12-08TMO' (part_of_day)
+    'three years'        -> 'P3Y' (duration)       'for decades'  -> 'PXDE' (duration)
 
 ``ResolveTimeExpressions`` maps it over ``PCollection[AnnotatedArticle]``, filling
 ``time_expressions``.
@@ -29,18 +31,30 @@ reports what is over in the past tense.  The nearest cue before the expression d
 so 'said Tuesday it will ...' stays in the past; a past participle after 'be' gives way
 to what is before it ('will be turned off on Monday'); past tenses include the irregular
 ones ('drew at home on Saturday').  After it only the next two words count ('Tuesday
-will see').  The anchor's own
-month is this year's either way: 'inflation in December' filed on December 31 is the
+will see').  The anchor's own month is this year's either way: 'inflation in December' filed on December 31 is the
 December that is ending, and 'will open in December' filed on December 1 is still to come.
 
 What the text covers follows TimeML as TempEval-3 annotates it: a preposition is left
 out ('on Wednesday' -> 'Wednesday'), while modifiers that stay inside the expression are
 kept ('late Saturday', 'early next year', 'nearly four years ago', 'the end of 2005'),
 and the value is that of the date they modify.  A part of the day is kept with its day,
-in TIMEX3's codes MO, AF, EV and NI: 'Friday morning' -> '2005-10-28TMO', 'Tuesday night',
+in TIMEX3's codes MO, AF, EV and NI: 'Friday morning' -> '2006-12-08TMO', 'Tuesday night',
 'yesterday afternoon', 'this morning', 'tonight' ('2006-12-14TNI'), 'last night' (the
 night before the anchor), granularity 'part_of_day'; 'late Saturday' names no part and
 stays a day.  Clock times are not dates: '0900 GMT' is not a year.
+
+Durations.  A count of days, weeks, fortnights, months, quarters, years, decades or
+centuries is a TIMEX3 DURATION, granularity 'duration', with no anchor needed: 'three
+years' -> 'P3Y', '10 days' -> 'P10D', 'two quarters' -> 'P2Q', 'a fortnight' -> 'P2W',
+'a decade' -> 'P1DE', 'two centuries' -> 'P2CE' (TIMEX3 writes decades and centuries
+DE and CE).  A vague count is X: 'several years', 'the next few months' -> 'PXY', 'PXM',
+and so is a bare plural after 'for' ('for years' -> 'years', 'PXY').  The text keeps 'the
+past', 'the next' ... and 'nearly', 'more than' ... ('the past four decades' -> 'P4DE')
+and leaves out 'for'; as an adjective it is the hyphenated word ('a six-month study' ->
+'six-month', 'P6M').  Not durations: dates ('two years ago', 'a year earlier', 'three
+years later'), ages ('45 years old', 'the 22-year-old', 'three months pregnant'), rates
+('$5 a year', 'twice a month'), fractions ('a quarter of the seats') and compounds
+('quarter-final', 'year-long').
 """
 import datetime
 import re
@@ -95,7 +109,8 @@ _FIRST_WORDS = (
     'more', 'over', 'less', 'several', 'many', *_NUMBER_WORDS, 'spring', 'summer', 'autumn',
     'winter', 'fall', 'now', 'currently', 'presently', 'nowadays', 'recently', 'lately', 'recent',
     'future', 'christmas', 'new', *_MONTHS, 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep',
-    'sept', 'oct', 'nov', 'dec', *_WEEKDAYS)
+    'sept', 'oct', 'nov', 'dec', *_WEEKDAYS, 'few', 'days', 'weeks', 'months', 'years', 'decades',
+    'centuries')
 
 
 def _first_word_lookahead(words: Iterable[str]) -> str:
@@ -174,12 +189,20 @@ _EXPRESSION = re.compile(rf'''
            | (?<= \bin \s ) future
            | coming \s+ (?:days|weeks|months|years) ) \b )   # TE3 leaves out the article
     | (?P<holiday> (?P<holiday_name> Christmas \s+ (?:Day|Eve) | New \s+ Year['’]s \s+ (?:Day|Eve) ) \b )
+    | (?P<duration>                                  # 'three years'  'the past four decades'  'six-month'  'for years'
+        (?: (?i: the \s+ (?: past | last | next | coming | previous | first | final | following ) ) \s+ )?
+        (?: (?i: nearly | almost | about | some | around | just | only | more \s+ than | over | less \s+ than ) \s+ )?
+        (?P<duration_count> {_NUMBER} | (?i: few | some ) ) (?: \s+ | - \s? )
+        (?P<duration_unit> (?i: (?: day | week | fortnight | month | quarter | year | decade ) s? | centur(?:y|ies) ) ) \b (?! - )
+        (?! [\s-]+ (?i: old | pregnant | ago | earlier | later | before | after | on | hence | from \s+ now ) \b )
+        (?<! (?i:quarter) (?= \s+ of \b ) )               # 'a quarter of the chapters' is a fraction
+      | (?<= \b[Ff]or \s ) (?P<duration_vague> (?i: days | weeks | months | years | decades | centuries ) ) \b )
     )
 ''', re.VERBOSE)
 
 _KINDS = ('month_day', 'day_month', 'rel_month', 'month_year', 'month', 'iso', 'weekday',
           'deictic', 'quarter', 'unit', 'ago', 'season', 'decade', 'century', 'year', 'present',
-          'past', 'future', 'holiday')
+          'past', 'future', 'holiday', 'duration')
 
 # Tense cues, looked up word by word outwards from the expression.
 _FUTURE_WORDS = frozenset({
@@ -639,6 +662,45 @@ def _resolve_holiday(ctx: _Context) -> Optional[_Resolved]:
     return _Resolved(found.isoformat(), 'day')
 
 
+# TIMEX3 duration units: a decade is 'DE' and a century 'CE' ('P1DE', 'P2CE'), as in TIDES.
+_DURATION_UNITS = {'day': 'D', 'week': 'W', 'fortnight': 'W', 'month': 'M', 'quarter': 'Q',
+                   'year': 'Y', 'decade': 'DE', 'centur': 'CE'}
+
+
+def _duration_unit(word: str) -> str:
+    """'years' -> 'year', 'centuries' -> 'centur': the key of _DURATION_UNITS."""
+    word = word.casefold()
+    return 'centur' if word.startswith('centur') else word.rstrip('s')
+_VAGUE_COUNTS = frozenset({'a few', 'few', 'several', 'many', 'some'})
+# 'a year' after an amount or 'twice' is a rate ('$5 a year', 'twice a year'), not a duration.
+_RATE_BEFORE = re.compile(
+    r'(?i:(?:\d|%|\bpercent|\bmillion|\bbillion|\btimes|\bonce|\btwice|\bthrice|\bdollars|\beuros'
+    r'|\bpounds|\byuan|\byen|\btonnes|\btons|\bbarrels|\bhead|\beach|\))\s+)$')
+
+
+def _resolve_duration(ctx: _Context) -> Optional[_Resolved]:
+    if ctx.group('mod'):
+        return None  # 'early two years' is no duration, and 'the end of ...' none we can write
+    vague = ctx.group('duration_vague')
+    if vague:
+        return _Resolved(f'PX{_DURATION_UNITS[_duration_unit(vague)]}', 'duration')
+    count_word = ' '.join(ctx.group('duration_count').casefold().split())
+    printed = ctx.group('duration_unit')
+    unit = _duration_unit(printed)
+    if count_word in ('a', 'an', 'one') and (
+            printed.casefold().endswith('s') or _RATE_BEFORE.search(ctx.before())):
+        return None  # 'a months-long standoff', 'twice a year'
+    code = _DURATION_UNITS[unit]
+    if count_word in _VAGUE_COUNTS:
+        return _Resolved(f'PX{code}', 'duration')
+    count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS[count_word]
+    if count == 0:
+        return None
+    if unit == 'fortnight':
+        count *= 2
+    return _Resolved(f'P{count}{code}', 'duration')
+
+
 _RESOLVERS: Dict[str, Callable[[_Context], Optional[_Resolved]]] = {
     'month_day': _resolve_month_day, 'day_month': _resolve_day_month, 'rel_month': _resolve_rel_month,
     'month_year': _resolve_month_year, 'month': _resolve_month, 'iso': _resolve_iso,
@@ -646,7 +708,7 @@ _RESOLVERS: Dict[str, Callable[[_Context], Optional[_Resolved]]] = {
     'unit': _resolve_unit, 'ago': _resolve_ago, 'season': _resolve_season, 'decade': _resolve_decade,
     'century': _resolve_century, 'year': _resolve_year, 'present': _constant('PRESENT_REF', 'present'),
     'past': _constant('PAST_REF', 'past'), 'future': _constant('FUTURE_REF', 'future'),
-    'holiday': _resolve_holiday,
+    'holiday': _resolve_holiday, 'duration': _resolve_duration,
 }
 
 

@@ -175,6 +175,39 @@ def test_absolute_dates_and_references(body, anchor, expected):
     assert _found(body, anchor) == expected
 
 
+@pytest.mark.parametrize('body, expected', [
+    ('He served three years in prison and two months in exile.', [('three years', 'P3Y'), ('two months', 'P2M')]),
+    ('The truce held for 10 days.', [('10 days', 'P10D')]),
+    ('It took a decade, then two centuries passed.', [('a decade', 'P1DE'), ('two centuries', 'P2CE')]),
+    ('Output fell for two quarters and recovered within a fortnight.', [('two quarters', 'P2Q'), ('a fortnight', 'P2W')]),
+    ('Talks lasted several years, a few weeks and many months.',
+     [('several years', 'PXY'), ('a few weeks', 'PXW'), ('many months', 'PXM')]),
+    ('The country has been at war for years.', [('years', 'PXY')]),
+    ('Prices doubled over the past four decades and will rise in the next five years.',
+     [('the past four decades', 'P4DE'), ('the next five years', 'P5Y')]),
+    ('It is the highest level in more than four years, after nearly six months of gains.',
+     [('more than four years', 'P4Y'), ('nearly six months', 'P6M')]),
+    ('A six-month study followed a three-day visit and a 13 month break.',
+     [('six-month', 'P6M'), ('three-day', 'P3D'), ('13 month', 'P13M')]),
+    ('The appeal was filed for 15 years.', [('15 years', 'P15Y')]),
+    # Dates, ages, rates, fractions and compounds are not durations.
+    ('The plant closed two years ago.', [('two years ago', '2004')]),
+    ('The 45-year-old, who is 45 years old and three months pregnant, earns $5 a year.', []),
+    ('Players earn 3 million dollars a year and train twice a week.', []),
+    ('A quarter of the seats went to the quarter-final winners after a year-long feud.', []),
+    ('He returned three years later; a months-long standoff followed.', []),
+])
+def test_durations(body, expected):
+    found = find_time_expressions(body, THURSDAY)
+    assert [(e.text, e.value) for e in found] == expected
+    assert all(e.granularity == ('year' if e.value == '2004' else 'duration') for e in found)
+    assert all(body[e.start_char:e.end_char] == e.text for e in found)
+
+
+def test_durations_need_no_anchor():
+    assert _found('The war lasted six years.', None) == [('six years', 'P6Y', 'duration')]
+
+
 @pytest.mark.parametrize('body', [
     'The party won 1990 votes and shipped 2,006 tonnes.',
     'The ship sailed at 0900 GMT and docked at 1830 GMT.',
