@@ -3,7 +3,6 @@ import argparse
 import contextlib
 import datetime
 import fcntl
-import json
 import logging
 import os
 import secrets
@@ -14,13 +13,14 @@ from typing import List, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
 
-from pipeline.build import build_pipeline
-from pipeline.options import DEFAULT_RUNNER, NewsPipelineOptions
+from pipeline.build import StreamingSettings, build_pipeline, build_streaming_pipeline
+from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.to_records import RunContext
-from transforms.write import RUNS_DIR, manifest_path, recover_unfinished_runs
+from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
+from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs
 
 _LOG = logging.getLogger('newsbeam')
 DISTRIBUTION = 'newsbeam'
@@ -60,11 +60,20 @@ def _counters(result) -> dict:
     return totals
 
 
-def summarize(manifest: dict, counters: dict, elapsed: float) -> dict:
-    """The run summary: articles read = written + dead-lettered + skipped (ingested by an earlier run)."""
-    rows = manifest['rows']
+def summarize(manifests: List[dict], counters: dict, elapsed: float) -> dict:
+    """The run summary: articles read = written + dead-lettered + skipped (ingested by an earlier run).
+
+    Args:
+      manifests: the run's manifest (batch) or its window panes' manifests (streaming).
+      counters: newsbeam's metric counters.
+      elapsed: wall time of the run in seconds.
+    """
+    rows = {}
+    for manifest in manifests:
+        for table, count in manifest['rows'].items():
+            rows[table] = rows.get(table, 0) + count
     summary = {
-        'run_id': manifest['run_id'],
+        'run_id': manifests[0]['run_id'] if manifests else None,
         'articles_read': counters.get('articles_read'),
         'articles_written': rows.get('articles', 0),
         'dead_letters': rows.get('dead_letters', 0),
@@ -95,7 +104,11 @@ def format_summary(summary: dict) -> str:
 
 
 def run(argv: Optional[Sequence[str]] = None) -> dict:
-    """Runs one batch ingestion and returns its summary; ``argv`` without the program name."""
+    """Runs one ingestion (batch, or streaming with --streaming) and returns its summary.
+
+    Args:
+      argv: the arguments after ``newsbeam`` (a leading 'run' is optional).
+    """
     argv: List[str] = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ['run']:
         argv = argv[1:]
@@ -104,25 +117,57 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         return {}
     options = PipelineOptions(argv)
     news = options.view_as(NewsPipelineOptions)
-    news.validate_news_options()
     standard = options.view_as(StandardOptions)
+    news.validate_news_options(standard.streaming)
     if not standard.runner:
-        standard.runner = DEFAULT_RUNNER
+        standard.runner = STREAMING_RUNNER if standard.streaming else DEFAULT_RUNNER
 
     started = datetime.datetime.now(datetime.timezone.utc)
     context = RunContext(run_id=news.run_id or new_run_id(started),
                          ingested_at=started.isoformat(), pipeline_version=pipeline_version())
     clock = time.monotonic()
-    with exclusive_run(news.output):
+    with exclusive_run(news.output), contextlib.ExitStack() as services_for_run:
         for repair in recover_unfinished_runs(news.output):
             _LOG.warning('%s: %s', news.output, repair)
         pipeline = beam.Pipeline(options=options)
-        build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
+        if standard.streaming:
+            _build_streaming(pipeline, options, news, context, services_for_run)
+        else:
+            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
         result = pipeline.run()
-        result.wait_until_finish()
-    with FileSystems.open(manifest_path(news.output, context.run_id)) as handle:
-        manifest = json.loads(handle.read())
-    return summarize(manifest, _counters(result), time.monotonic() - clock)
+        if _should_wait(options, news):
+            result.wait_until_finish()
+        else:
+            _LOG.warning('streaming job submitted (%s); it runs until drained or cancelled', standard.runner)
+            return {'run_id': context.run_id, 'submitted': True}
+    return summarize(read_run_manifests(news.output, context.run_id), _counters(result), time.monotonic() - clock)
+
+
+def _build_streaming(pipeline, options, news, context, services_for_run):
+    """Adds the streaming graph: a message source, then build_streaming_pipeline."""
+    if news.kafka_topic:
+        expansion_service = news.kafka_expansion_service
+        if not expansion_service:
+            from pipeline import services  # pylint: disable=import-outside-toplevel
+            expansion_service = services_for_run.enter_context(services.kafka_expansion_service())
+        source = ReadKafkaMessages(news.kafka_bootstrap, news.kafka_topic, expansion_service, news.kafka_group_id,
+                                   news.kafka_offset_reset, news.kafka_max_records)
+    else:
+        source = ReadPubSubMessages(news.pubsub_subscription)
+    if options.view_as(StandardOptions).runner == STREAMING_RUNNER and not options.view_as(
+            PrismRunnerOptions).prism_location:
+        from pipeline import services  # pylint: disable=import-outside-toplevel
+        options.view_as(PrismRunnerOptions).prism_location = services.prism_binary()
+    messages = pipeline | 'ReadMessages' >> source
+    settings = StreamingSettings(news.window_seconds, news.allowed_lateness_seconds, news.num_shards)
+    build_streaming_pipeline(messages, news.output, context, news.model, news.max_article_chars, settings)
+
+
+def _should_wait(options, news) -> bool:
+    """A batch run, a bounded stream, or a local runner: wait; an endless stream on a service: return."""
+    if not options.view_as(StandardOptions).streaming or news.kafka_max_records:
+        return True
+    return options.view_as(StandardOptions).runner not in ('DataflowRunner', 'dataflow')
 
 
 @contextlib.contextmanager

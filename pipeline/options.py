@@ -7,6 +7,9 @@ from transforms.read import DEFAULT_MAX_ARTICLE_CHARS
 # FnApiRunner is what DirectRunner falls back to for batch pipelines, minus its
 # attempt to download the Prism runner binary first (which fails offline).
 DEFAULT_RUNNER = 'FnApiRunner'
+# Streaming needs a runner with unbounded sources and Beam's Java Kafka IO; Prism is local
+# and is built from the Go module proxy by scripts/build-prism.sh.
+STREAMING_RUNNER = 'PrismRunner'
 
 
 class NewsPipelineOptions(PipelineOptions):
@@ -35,10 +38,53 @@ class NewsPipelineOptions(PipelineOptions):
             help='Name of this run in file names and the manifest (default: UTC start time plus a random '
                  'suffix).')
 
-    def validate_news_options(self):
+        streaming = parser.add_argument_group(
+            'streaming (with --streaming): articles as JSON messages, written per event-time window')
+        streaming.add_argument('--kafka-bootstrap', '--kafka_bootstrap', dest='kafka_bootstrap', default=None,
+                               metavar='HOST:PORT', help='Kafka brokers to read from.')
+        streaming.add_argument('--kafka-topic', '--kafka_topic', dest='kafka_topic', default=None,
+                               help='Kafka topic of JSON articles (the fields of a JSONL line).')
+        streaming.add_argument('--kafka-group-id', '--kafka_group_id', dest='kafka_group_id', default='newsbeam',
+                               help='Kafka consumer group; offsets are committed as articles are read.')
+        streaming.add_argument('--kafka-offset-reset', '--kafka_offset_reset', dest='kafka_offset_reset',
+                               choices=('earliest', 'latest'), default='earliest',
+                               help='Where a new consumer group starts (default: %(default)s).')
+        streaming.add_argument('--kafka-max-records', '--kafka_max_records', dest='kafka_max_records', type=int,
+                               default=None, help='Stop after this many messages: a bounded backfill that ends '
+                                                  'cleanly, with every window written.')
+        streaming.add_argument('--kafka-expansion-service', '--kafka_expansion_service',
+                               dest='kafka_expansion_service', default=None, metavar='HOST:PORT',
+                               help="A running Beam Kafka IO expansion service; by default one is started from "
+                                    "the project's pinned, cached Maven jars (scripts/java-deps.sh).")
+        streaming.add_argument('--pubsub-subscription', '--pubsub_subscription', dest='pubsub_subscription',
+                               default=None, metavar='projects/P/subscriptions/S',
+                               help='Read from Pub/Sub instead (Dataflow).')
+        streaming.add_argument('--window-seconds', '--window_seconds', dest='window_seconds', type=int, default=60,
+                               help='Event-time window of the output files (default: %(default)s).')
+        streaming.add_argument('--allowed-lateness-seconds', '--allowed_lateness_seconds',
+                               dest='allowed_lateness_seconds', type=int, default=3600,
+                               help='An article up to this late in event time still reaches its window, as a '
+                                    'further file of that window; an article published earlier than that before '
+                                    'it arrives is placed at the oldest time still allowed (default: %(default)s).')
+        streaming.add_argument('--num-shards', '--num_shards', dest='num_shards', type=int, default=1,
+                               help='Files per table partition and window (default: %(default)s).')
+
+    def validate_news_options(self, streaming: bool):
         """Fails fast, before anything runs, on missing or unusable options."""
-        missing = [name for name in ('input', 'output') if not getattr(self, name)]
-        if missing:
-            raise ValueError(', '.join(f'--{name}' for name in missing) + ' is required')
+        if streaming:
+            if not self.output:
+                raise ValueError('--output is required')
+            if bool(self.kafka_topic) == bool(self.pubsub_subscription):
+                raise ValueError('--streaming needs --kafka-topic (with --kafka-bootstrap) or --pubsub-subscription')
+            if self.kafka_topic and not self.kafka_bootstrap:
+                raise ValueError('--kafka-topic needs --kafka-bootstrap')
+            if self.input:
+                raise ValueError('--input reads files: a batch option, not for --streaming')
+            if min(self.window_seconds, self.num_shards) <= 0 or self.allowed_lateness_seconds < 0:
+                raise ValueError('--window-seconds and --num-shards must be positive, the lateness not negative')
+        else:
+            missing = [name for name in ('input', 'output') if not getattr(self, name)]
+            if missing:
+                raise ValueError(', '.join(f'--{name}' for name in missing) + ' is required')
         if self.max_article_chars <= 0:
             raise ValueError('--max_article_chars must be positive')
