@@ -110,11 +110,11 @@ class _Finder:
         return max(0, bisect_right(self.sentence_starts, offset) - 1)
 
     def mention_starting(self, start: int, limit: int) -> Optional[EntityMention]:
-        """A speaker mention beginning within [start, limit) after only title words ('Foreign Minister')."""
+        """A speaker mention beginning within [start, limit) after only 'the' and title words ('Foreign Minister')."""
         for mention in self.entities:
             if start <= mention.start_char < limit:
                 between = self.body[start:mention.start_char]
-                if all(word[:1].isupper() for word in between.split()):
+                if all(word[:1].isupper() or word.lower() == 'the' for word in between.split()):
                     return mention
         return None
 

@@ -1,0 +1,181 @@
+"""Unit tests for the PLOVER event rules (transforms/nlp/events_lexicon.py, transforms/events.py).
+
+Texts are written for these tests.  Roles come from the real parser, as in the pipeline:
+the entity stage's NER and sentence starts, the time-expression stage's dates, then
+``extract_events``.
+"""
+import json
+
+import pytest
+
+from schemas.records import AnnotatedArticle
+from tests.conftest import make_article
+from transforms.entities import annotate
+from transforms.events import extract_events
+from transforms.nlp.event_rules import QUAD_CLASSES, load_plover_lexicon
+from transforms.nlp.events_lexicon import (TriggerIndex, candidate_sentences, default_index,
+                                           default_resolver)
+from transforms.nlp.model import load_ner, load_parser
+from transforms.time_expressions import find_time_expressions
+
+
+def _annotated(text: str, dateline_date: str = None) -> AnnotatedArticle:
+    article = make_article('a1', text, dateline_date=dateline_date)
+    annotated = annotate(article, load_ner()(text))
+    times = find_time_expressions(text, dateline_date, 'a1', annotated.sentence_starts)
+    return annotated._replace(time_expressions=tuple(times))
+
+
+def _events(text: str, dateline_date: str = None):
+    return extract_events(_annotated(text, dateline_date), load_parser()).events
+
+
+def _only(text: str, dateline_date: str = None):
+    events = _events(text, dateline_date)
+    assert len(events) == 1, events
+    return events[0]
+
+
+@pytest.mark.parametrize('text, event_type, mode, trigger', [
+    ('Iran and China agreed to expand their military ties.', 'AGREE', None, 'agreed'),
+    ('The two presidents held talks with the envoy.', 'CONSULT', 'meet', 'held talks'),
+    ('Baqeri visited China last week.', 'CONSULT', 'visit', 'visited'),
+    ('Russian troops shelled the town of Avdiivka.', 'ASSAULT', 'heavy-weapons', 'shelled'),
+    ('Thousands of students protested against the government.', 'PROTEST', 'demo', 'protested'),
+    ('The European Union imposed sanctions on Russia.', 'SANCTION', None, 'imposed sanctions'),
+    ('Germany condemned the attack on the embassy.', 'DISAPPROVE', None, 'condemned'),
+    ('Police arrested three journalists.', 'COERCE', 'arrest', 'arrested'),
+    ('Japan donated medical supplies to Nepal.', 'AID', 'economic', 'donated'),
+    ('Israel rejected the proposal.', 'REJECT', None, 'rejected'),
+    ('North Korea threatened to attack South Korea.', 'THREATEN', None, 'threatened'),
+    ('The opposition called on the president to resign.', 'DEMAND', None, 'called on'),
+    ('Prosecutors investigated the minister.', 'INVESTIGATE', None, 'investigated'),
+    # PLOVER: a cooperative act announced for the future is an AGREE, a conflictual one a THREATEN.
+    ('Syria will withdraw its troops from Lebanon.', 'AGREE', None, 'withdraw'),
+    ('The farmers said they would blockade Paris.', 'THREATEN', 'restrict', 'blockade'),
+])
+def test_trigger_type_mode(text, event_type, mode, trigger):
+    event = _only(text)
+    assert (event.event_type, event.event_mode, event.trigger) == (event_type, mode, trigger)
+    assert event.quad_class == QUAD_CLASSES[event_type]
+
+
+@pytest.mark.parametrize('text', [
+    'The spokesman said nothing new.',            # a reporting verb is not an event
+    'The minister told reporters about the weather.',
+    'We hope this visit can be a turning point.',  # a trigger word with no participant
+    '',
+])
+def test_no_event(text):
+    assert _events(text) == ()
+
+
+@pytest.mark.parametrize('text, actor, target', [
+    ('Baqeri met with Li Zuocheng.', 'Baqeri', 'Li Zuocheng'),
+    ('The embassy was attacked by protesters.', 'protesters', 'The embassy'),
+    ('Iran and China agreed to cooperate.', 'Iran and China', None),
+    ('Japan donated medical supplies to Nepal.', 'Japan', 'medical supplies'),
+])
+def test_roles(text, actor, target):
+    event = _only(text)
+    assert (event.actor, event.target) == (actor, target)
+
+
+def test_conjoined_actor_keeps_the_text_and_the_head_entity():
+    event = _only('Iran and China agreed to cooperate.')
+    assert (event.actor, event.actor_canonical, event.actor_country) == ('Iran and China', 'Iran', 'IRN')
+
+
+@pytest.mark.parametrize('text, negated', [
+    ('The minister did not meet the envoy.', True),
+    ('The army never attacked the village.', True),
+    ('The minister met the envoy.', False),
+])
+def test_negation(text, negated):
+    assert _only(text).negated is negated
+
+
+@pytest.mark.parametrize('text, actor_country, target_country', [
+    ('Hungarian officials met Romanian diplomats.', 'HUN', 'ROU'),
+    ('The Chinese side rejected the plan.', 'CHN', None),
+    ('Iranians protested against the United States.', 'IRN', 'USA'),
+    ('The U.S. imposed sanctions on Iran.', 'USA', 'IRN'),
+])
+def test_countries_from_demonyms_and_names(text, actor_country, target_country):
+    event = _only(text)
+    assert (event.actor_country, event.target_country) == (actor_country, target_country)
+
+
+def test_person_country_from_title_and_appositive_and_canonical_name():
+    text = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri arrived on Tuesday. '
+            'Baqeri met Li Zuocheng, the chief of China’s Joint Staff, in Beijing on Wednesday.')
+    event = _only(text, '2019-09-13')
+    assert (event.actor, event.actor_canonical, event.actor_country) == (
+        'Baqeri', 'Mohammad Hossein Baqeri', 'IRN')
+    assert (event.target, event.target_canonical, event.target_country) == ('Li Zuocheng', 'Li Zuocheng', 'CHN')
+    assert (event.location, event.location_country) == ('Beijing', 'CHN')
+    assert (event.event_date, event.date_text, event.date_granularity) == ('2019-09-11', 'Wednesday', 'day')
+    assert (event.sentence_index, event.evidence) == (1, text[text.index('Baqeri met'):])
+    assert text[event.start_char:event.end_char] == 'met'
+
+
+def test_no_date_without_a_time_expression():
+    event = _only('Baqeri met Li Zuocheng in Beijing.', '2019-09-13')
+    assert (event.event_date, event.date_text, event.date_granularity) == (None, None, None)
+
+
+def test_pronoun_actor_is_the_last_person_subject():
+    event = _only('Mohammad Hossein Baqeri arrived in Beijing. He met Li Zuocheng.')
+    assert (event.actor, event.actor_canonical) == ('Mohammad Hossein Baqeri', 'Mohammad Hossein Baqeri')
+
+
+def test_pronoun_in_a_reported_clause_is_the_reporting_subject():
+    event = _only('Syria says it will not accept more refugees.')
+    assert (event.event_type, event.actor, event.actor_country, event.negated) == ('AGREE', 'Syria', 'SYR', True)
+
+
+def test_one_event_per_main_clause():
+    events = _events('Iran refused to hold talks with the United States.')
+    assert [(e.event_type, e.trigger) for e in events] == [('REJECT', 'refused')]
+
+
+def test_event_id_is_stable():
+    first, second = _only('Baqeri met Li Zuocheng.'), _only('Baqeri met Li Zuocheng.')
+    assert first.event_id == second.event_id and len(first.event_id) == 32
+
+
+def test_only_sentences_with_trigger_forms_are_parsed():
+    text = 'The weather was fine. Baqeri met Li Zuocheng. Prices rose. Police detained two men.'
+    annotated = _annotated(text)
+    spans = candidate_sentences(text, annotated.sentence_starts, default_index())
+    assert [text[s.start:s.end] for s in spans] == ['Baqeri met Li Zuocheng.', 'Police detained two men.']
+    found = extract_events(annotated, load_parser())
+    assert (found.sentences_parsed, found.sentences_total) == (2, 4)
+
+
+@pytest.mark.parametrize('word, country', [
+    ('Iranian', 'IRN'), ('Iranians', 'IRN'), ('Chinese', 'CHN'), ('U.S.', 'USA'), ('Kremlin', 'RUS'),
+    ('Hungarian', 'HUN'), ('Tuesday', None),
+])
+def test_country_of_word(word, country):
+    assert default_resolver().of_word(word) == country
+
+
+def test_lexicon_is_versioned_data(tmp_path):
+    triggers = load_plover_lexicon()
+    assert {t.event_type for t in triggers} == set(QUAD_CLASSES)
+    path = tmp_path / 'lexicon.jsonl'
+    path.write_text(json.dumps({'rules': 'newsbeam.plover_lexicon', 'version': 2}) + '\n', encoding='utf-8')
+    with pytest.raises(ValueError, match='expected header'):
+        load_plover_lexicon(str(path))
+
+
+def test_user_lexicon_line_adds_a_trigger(tmp_path):
+    path = tmp_path / 'lexicon.jsonl'
+    path.write_text('\n'.join(json.dumps(line) for line in (
+        {'rules': 'newsbeam.plover_lexicon', 'version': 1},
+        {'lemma': 'snub', 'type': 'REJECT'})) + '\n', encoding='utf-8')
+    index = TriggerIndex(load_plover_lexicon(str(path)))
+    annotated = _annotated('France snubbed the summit.')
+    events = extract_events(annotated, load_parser(), index).events
+    assert [(e.event_type, e.trigger, e.actor) for e in events] == [('REJECT', 'snubbed', 'France')]
