@@ -134,6 +134,12 @@ def test_pronoun_in_a_reported_clause_is_the_reporting_subject():
     assert (event.event_type, event.actor, event.actor_country, event.negated) == ('AGREE', 'Syria', 'SYR', True)
 
 
+def test_reported_obligation_is_a_demand_on_the_clause_subject():
+    event = _only('Russia said that Sudan must return the helicopter.')
+    assert (event.event_type, event.trigger, event.actor, event.target, event.target_country) == (
+        'DEMAND', 'must', 'Russia', 'Sudan', 'SDN')
+
+
 def test_one_event_per_main_clause():
     events = _events('Iran refused to hold talks with the United States.')
     assert [(e.event_type, e.trigger) for e in events] == [('REJECT', 'refused')]

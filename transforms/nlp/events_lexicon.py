@@ -46,7 +46,7 @@ _TARGET_PREPOSITIONS = ('with', 'to', 'against', 'on', 'into', 'toward', 'toward
 _LIGHT_VERBS = frozenset('''
 hold make launch carry conduct stage pay sign reach impose have take begin start continue
 join attend lead mount resume open give provide send offer announce issue deliver order
-complete finish reiterate renew repeat voice express
+complete finish reiterate renew repeat voice express lodge file
 '''.split())
 # 'in a meeting', 'during talks': the subject of the clause took part.
 _PARTICIPATION_PREPOSITIONS = frozenset({'in', 'during', 'at'})
@@ -59,7 +59,11 @@ _NEGATORS = frozenset({'not', "n't", 'never', 'no'})
 # tense are also taken to imply intentions' (AGREE), and a conflictual act announced for
 # the future is a threat (THREATEN, whose modes name the act threatened).
 _FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall'})
-_INTENT_GOVERNORS = frozenset('vow swear plan intend prepare decide willing prepared ready determined'.split())
+_INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined'.split())
+# 'Russia said that Sudan must return the helicopter': a reported obligation is a DEMAND by
+# the reporter on the clause's subject, whatever the obliged act (CAMEO/PLOVER 'demand that').
+_REPORTING_VERBS = frozenset('say announce insist state declare tell conclude stress warn'.split())
+_OBLIGATION = 'must'
 _COOPERATION = frozenset({'verbal_cooperation', 'material_cooperation'})
 _THREAT_MODES = {'ASSAULT': 'violence', 'SANCTION': 'relations', 'PROTEST': 'restrict',
                  'MOBILIZE': 'violence'}
@@ -93,6 +97,7 @@ class TriggerIndex:
             self.by_lemma[trigger.lemma].append(trigger)
         stems = sorted({_stem(t.lemma) for t in triggers}, key=len, reverse=True)
         forms = sorted({form for t in triggers for form in t.forms}, key=len, reverse=True)
+        forms.append(_OBLIGATION)
         self.pattern = re.compile(
             r'\b(?:(?:' + '|'.join(map(re.escape, stems)) + r')[\w-]*|(?:'
             + '|'.join(map(re.escape, forms)) + r')\b)', re.IGNORECASE)
@@ -405,6 +410,11 @@ def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
 
 def _roles(trigger_token, sentence: '_Sentence') -> Tuple[Optional[object], Optional[object], Optional[object], bool]:
     """(actor token, target token, governing verb, whether the verb carries the event) of a trigger."""
+    obliged = _reported_obligation(trigger_token)
+    if obliged is not None:
+        # 'Russia said Sudan must return ...': Russia demands, of Sudan.
+        target = next((c for c in obliged.children if c.dep_ in _SUBJECTS), None)
+        return _subject(obliged.head)[0], target, obliged, True
     if trigger_token.pos_ in ('VERB', 'AUX'):
         actor, passive = _subject(trigger_token)
         target = None
@@ -453,7 +463,9 @@ def _phrase_bounds(token) -> Tuple[int, int]:
     while stack:
         current = stack.pop()
         for child in current.children:
-            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions):
+            # An adjective keeps its own complement: 'militants loyal to Iraq's Al-Qaeda'.
+            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions
+                                               or current.pos_ == 'ADJ'):
                 first, last = min(first, child.i), max(last, child.i)
                 stack.append(child)
     if last - first + 1 > _MAX_PHRASE_TOKENS:
@@ -544,6 +556,17 @@ def _phrase_country(sentence: _Sentence, first: int, last: int, skip: Optional[E
     return min(candidates)[1] if candidates else None
 
 
+def _sentence_country(sentence: _Sentence, exclude: Optional[str]) -> Optional[str]:
+    """The first country the sentence names, other than ``exclude``."""
+    resolver = default_resolver()
+    for mention in sentence.mentions:
+        if mention.label in ('GPE', 'NORP'):
+            country = resolver.of_mention(mention, sentence.context.persons)
+            if country and country != exclude:
+                return country
+    return None
+
+
 def _negated(trigger_token, event_type: str, governor) -> bool:
     for token in (trigger_token, governor):
         if token is None:
@@ -603,6 +626,19 @@ def _date(sentence: _Sentence, anchors: Sequence) -> Optional[TimeExpression]:
         return min(abs(expression.start_char - s) for s in anchor_starts) if anchor_starts else 0
 
     return min(inside, key=lambda e: (not attached(e), distance(e)))
+
+
+_DEMAND = Trigger(lemma=_OBLIGATION, event_type='DEMAND', mode=None, pos=('AUX',), with_lemma=None, forms=())
+
+
+def _reported_obligation(token):
+    """The obliged verb when ``token`` is the 'must' of a clause reported by a reporting verb, else None."""
+    if token.lower_ != _OBLIGATION or token.dep_ != 'aux':
+        return None
+    verb = token.head
+    if verb.dep_ == 'ccomp' and verb.head.lemma_.lower() in _REPORTING_VERBS:
+        return verb
+    return None
 
 
 def _announced(token) -> bool:
@@ -668,6 +704,12 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             matches[token.i] = matched
             if matched[1] is not None:
                 partners.add(matched[1].i)
+    for token in doc:
+        obliged = _reported_obligation(token)
+        if obliged is not None:
+            # The demand replaces the obliged act's own event ('must reach an agreement').
+            matches.pop(obliged.i, None)
+            matches[token.i] = (_DEMAND, None)
     found = []
     for i, (trigger, partner) in matches.items():
         if i in partners:
@@ -716,11 +758,13 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             end_char=end,
             evidence=context.body[span.start:span.end],
         )
-        if event.actor_country is None and event.location_country and actor is not None \
-                and actor.mention is None and actor_token.pos_ in ('NOUN', 'ADJ'):
-            # 'Prisoners rioted at a jail in Dili': an unnamed group acting at home is coded
-            # with the country where it acts, as PLOVER coders do for domestic actors.
-            event = event._replace(actor_country=event.location_country)
+        if event.actor_country is None and actor is not None and actor.mention is None \
+                and actor_token.pos_ in ('NOUN', 'ADJ'):
+            # 'Prisoners rioted at a jail in Dili', 'Islamic fundamentalists demand the resignation
+            # of the Algerian president': an unnamed group is taken to act at home, in the
+            # country where it acts, else the one its sentence is about (not the target's).
+            event = event._replace(actor_country=event.location_country or _sentence_country(
+                sentence, target.country if target else None))
         if event.actor is None and event.target is None:
             # A trigger word with no participant ('this visit can be a turning point') names an
             # event type, not an event; PLOVER does not code events without actors either.
