@@ -31,8 +31,11 @@ reports what is over in the past tense.  The nearest cue before the expression d
 so 'said Tuesday it will ...' stays in the past; a past participle after 'be' gives way
 to what is before it ('will be turned off on Monday'); past tenses include the irregular
 ones ('drew at home on Saturday').  After it only the next two words count ('Tuesday
-will see').  The anchor's own month is this year's either way: 'inflation in December' filed on December 31 is the
-December that is ending, and 'will open in December' filed on December 1 is still to come.
+will see').  A bare month naming the anchor's own month is last year's in the past tense
+and next year's in the future: reporters call the current month 'this month', and data
+'for December' is not out before December ends ('Inflation rose in December' filed on
+December 14, 2006 is December 2005).  'Earlier in the day' and 'later that day' are the
+anchor's day: a story reports the day it is filed.
 
 What the text covers follows TimeML as TempEval-3 annotates it: a preposition is left
 out ('on Wednesday' -> 'Wednesday'), while modifiers that stay inside the expression are
@@ -188,6 +191,9 @@ _EXPRESSION = re.compile(rf'''
         (?i: the \s+ (?:near \s+ | foreseeable \s+ | distant \s+)? future
            | (?<= \bin \s ) future
            | coming \s+ (?:days|weeks|months|years) ) \b )   # TE3 leaves out the article
+    | (?P<same_day>                                  # 'earlier in the day', 'later that day': the reported day
+        (?i: (?: earlier | later ) \s+ that \s+ day | (?<= \b(?:in|of) \s ) the \s+ day ) \b
+        (?! \s+ (?i: before | after | of | when | that ) \b ) )
     | (?P<holiday> (?P<holiday_name> Christmas \s+ (?:Day|Eve) | New \s+ Year['’]s \s+ (?:Day|Eve) ) \b )
     | (?P<duration>                                  # 'three years'  'the past four decades'  'six-month'  'for years'
         (?: (?i: the \s+ (?: past | last | next | coming | previous | first | final | following ) ) \s+ )?
@@ -202,7 +208,7 @@ _EXPRESSION = re.compile(rf'''
 
 _KINDS = ('month_day', 'day_month', 'rel_month', 'month_year', 'month', 'iso', 'weekday',
           'deictic', 'quarter', 'unit', 'ago', 'season', 'decade', 'century', 'year', 'present',
-          'past', 'future', 'holiday', 'duration')
+          'past', 'future', 'same_day', 'holiday', 'duration')
 
 # Tense cues, looked up word by word outwards from the expression.
 _FUTURE_WORDS = frozenset({
@@ -455,9 +461,9 @@ def _resolve_month(ctx: _Context) -> Optional[_Resolved]:
         return None
     month = _month_number(name)
     if ctx.future:
-        year = anchor.year if month >= anchor.month else anchor.year + 1
+        year = anchor.year if month > anchor.month else anchor.year + 1
     else:
-        year = anchor.year if month <= anchor.month else anchor.year - 1
+        year = anchor.year if month < anchor.month else anchor.year - 1
     return _Resolved(f'{year}-{month:02d}', 'month')
 
 
@@ -511,6 +517,11 @@ def _resolve_deictic(ctx: _Context) -> Optional[_Resolved]:
         word = 'today' if ctx.group('deictic_this_part') else 'yesterday'
     shift = {'today': 0, 'yesterday': -1, 'tomorrow': 1}[word]
     return _on_day(ctx.anchor + datetime.timedelta(days=shift), part)
+
+
+def _resolve_same_day(ctx: _Context) -> Optional[_Resolved]:
+    # News reports the day it is filed: 'earlier in the day' is the anchor's day.
+    return _Resolved(ctx.anchor.isoformat(), 'day') if ctx.anchor else None
 
 
 def _resolve_quarter(ctx: _Context) -> Optional[_Resolved]:
@@ -708,7 +719,7 @@ _RESOLVERS: Dict[str, Callable[[_Context], Optional[_Resolved]]] = {
     'unit': _resolve_unit, 'ago': _resolve_ago, 'season': _resolve_season, 'decade': _resolve_decade,
     'century': _resolve_century, 'year': _resolve_year, 'present': _constant('PRESENT_REF', 'present'),
     'past': _constant('PAST_REF', 'past'), 'future': _constant('FUTURE_REF', 'future'),
-    'holiday': _resolve_holiday, 'duration': _resolve_duration,
+    'holiday': _resolve_holiday, 'duration': _resolve_duration, 'same_day': _resolve_same_day,
 }
 
 

@@ -91,9 +91,14 @@ def test_part_of_day(body, anchor, expected):
     ('A memorial will take place on August 31.', THURSDAY, [('August 31', '2007-08-31', 'day')]),
     ('Polls opened on Dec. 12.', THURSDAY, [('Dec. 12', '2006-12-12', 'day')]),
     ('The talks will resume on January 9.', THURSDAY, [('January 9', '2007-01-09', 'day')]),
-    # A bare month: the latest on or before the anchor's month, or the next in future tense.
+    # A bare month: the latest before the anchor's month, or the next in future tense.
     ('In October, the plan was shelved.', THURSDAY, [('October', '2006-10', 'month')]),
-    ('Inflation rose in December.', THURSDAY, [('December', '2006-12', 'month')]),
+    ('Inflation rose in December.', THURSDAY, [('December', '2005-12', 'month')]),
+    ('The plant will reopen in December.', THURSDAY, [('December', '2007-12', 'month')]),
+    # The reported day.
+    ('Gunmen opened fire earlier in the day.', THURSDAY, [('the day', '2006-12-14', 'day')]),
+    ('Talks resumed later that day.', THURSDAY, [('later that day', '2006-12-14', 'day')]),
+    ('It was the day before the vote.', THURSDAY, []),
     ('Letters will be sent in January.', THURSDAY, [('January', '2007-01', 'month')]),
     ('Talks were planned for November this year.', THURSDAY, [('November this year', '2006-11', 'month')]),
     ('Sales fell in November last year.', THURSDAY, [('November last year', '2005-11', 'month')]),
