@@ -20,9 +20,11 @@ from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import dead_letter_key
 from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, with_signature
 from transforms.entities import ExtractEntities
+from transforms.events import ExtractEvents
 from transforms.ledger import ReadLedger, SkipIngested
 from transforms.messages import ParseMessages
 from transforms.parse import ParseArticles
+from transforms.quotes import ExtractQuotes
 from transforms.read import ReadArticles
 from transforms.source_tags import ExtractSourceTags
 from transforms.time_expressions import ResolveTimeExpressions
@@ -67,8 +69,10 @@ def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tupl
     ready = before_nlp(signed) if before_nlp else signed
     entities = ready | 'ExtractEntities' >> ExtractEntities(model)
     timexes = entities.outputs | 'ResolveTimeExpressions' >> ResolveTimeExpressions()
-    stages = [with_datelines, tagged, entities, timexes]
-    return timexes.outputs, [stage.dead_letters for stage in stages]
+    events = timexes.outputs | 'ExtractEvents' >> ExtractEvents(model)
+    quotes = events.outputs | 'ExtractQuotes' >> ExtractQuotes()
+    stages = [with_datelines, tagged, entities, timexes, events, quotes]
+    return quotes.outputs, [stage.dead_letters for stage in stages]
 
 
 def _rows(annotated, dead_letters: List, ledger, context: RunContext):

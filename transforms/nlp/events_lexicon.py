@@ -602,11 +602,16 @@ def _location_country(mention: EntityMention) -> Optional[str]:
     return place.country if place else None
 
 
+_DATE_GRANULARITIES = frozenset({'day', 'part_of_day', 'week', 'month', 'quarter', 'season', 'year', 'decade',
+                                  'century'})
+
+
 def _date(sentence: _Sentence, anchors: Sequence) -> Optional[TimeExpression]:
     """A time expression in the sentence: one attached to the trigger (or its verb) first, then the nearest."""
     span = sentence.span
+    # A duration ('three years') or a vague reference ('recently') is not when something happened.
     inside = [t for t in sentence.context.time_expressions
-              if span.start <= t.start_char < span.end and not t.value.endswith('_REF')]
+              if span.start <= t.start_char < span.end and t.granularity in _DATE_GRANULARITIES]
     if not inside:
         return None
     anchor_starts = [sentence.start_of(a) for a in anchors if a is not None]
@@ -749,7 +754,8 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             target_country=target.country if target else None,
             location=location.text if location else None,
             location_country=_location_country(location) if location else None,
-            event_date=date.value if date else None,
+            # 'Friday morning' (2019-09-13TMO) happened on 2019-09-13.
+            event_date=date.value.split('T')[0] if date else None,
             date_text=date.text if date else None,
             date_granularity=date.granularity if date else None,
             negated=_negated(token, event_type, governor),
