@@ -107,3 +107,37 @@ def test_duckdb_reads_the_hive_partitioned_warehouse(warehouse):
         WHERE e.label = 'PERSON' AND a.article_date = DATE '2019-09-13'
         GROUP BY ALL"""
     assert duckdb.sql(query).fetchall() == [('Tehran', 9)]
+
+
+@pytest.mark.parametrize('reader', [_parquet, _avro])
+def test_sample_events_time_expressions_and_quotes(warehouse, reader):
+    """Issue 3's acceptance values, read back from Parquet and from Avro."""
+    root, _ = warehouse
+    [article] = [a for a in reader(root, 'articles') if a['source_id'] == SAMPLE]
+    mine = article['article_id']
+
+    events = [e for e in reader(root, 'events') if e['article_id'] == mine]
+    consults = {(e['actor_canonical'], e['target'], e['event_mode'], e['location'], e['event_date'],
+                 e['actor_country'], e['target_country'])
+                for e in events if e['event_type'] == 'CONSULT'}
+    assert ('Mohammad Hossein Baqeri', 'Li Zuocheng', 'meet', 'Beijing', '2019-09-11', 'IRN', 'CHN') in consults
+    assert ('Mohammad Hossein Baqeri', 'Xu Qiliang', 'meet', None, None, 'IRN', None) in consults
+    assert ('Mohammad Hossein Baqeri', 'China', 'visit', None, '2019-09-11', 'IRN', 'CHN') in consults
+    for event in events:
+        assert article['body'][event['start_char']:event['end_char']] == event['trigger']
+        assert event['quad_class'] == 'verbal_cooperation'
+        assert event['negated'] is False
+    assert len({e['event_id'] for e in events}) == len(events)
+
+    timexes = sorted((t['text'], t['value'], t['granularity']) for t in reader(root, 'time_expressions')
+                     if t['article_id'] == mine)
+    assert timexes == [('2016', '2016', 'year'), ('Thursday', '2019-09-12', 'day'),
+                       ('Wednesday', '2019-09-11', 'day'), ('Wednesday', '2019-09-11', 'day'),
+                       ('the past few years', 'PAST_REF', 'past'), ('the past four decades', 'P4DE', 'duration'),
+                       ('three-day', 'P3D', 'duration')]
+
+    quotes = [q for q in reader(root, 'quotes') if q['article_id'] == mine]
+    assert any(q['speaker_canonical'] == 'Mohammad Hossein Baqeri'
+               and q['quote'].startswith('Iran attaches great significance') for q in quotes)
+    for quote in quotes:
+        assert article['body'][quote['start_char']:quote['end_char']] == quote['quote']
