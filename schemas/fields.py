@@ -101,9 +101,12 @@ ENTITIES = Table('entities', (
 TIME_EXPRESSIONS = Table('time_expressions', (
     _f('article_id', S, 'The article the expression is in.', nullable=False),
     _f('text', S, 'The expression as printed ("on Wednesday" -> "Wednesday").', nullable=False),
-    _f('value', S, 'ISO 8601 value: "2019-09-11", "2006-10", "1991", "2006-W50"; PRESENT_REF for "now".',
+    _f('value', S, 'TIMEX3 / ISO 8601 value: "2019-09-11", "2006-10", "1991", "2006-W50", "2005-10-28TMO", '
+                   '"P3Y"; PRESENT_REF for "now", PAST_REF and FUTURE_REF for "recently", "in the future".',
        nullable=False),
-    _f('granularity', S, 'day, week, month, quarter, season, year, decade, century or present.',
+    _f('granularity', S, 'day, part_of_day (TIMEX3 TMO/TAF/TEV/TNI: "2005-10-28TMO"), week, month, quarter, '
+                         'season, year, decade, century, duration (TIMEX3 DURATION: "P3Y", "P1DE" for a decade, '
+                         '"PXY" for unspecified years), present, past or future.',
        nullable=False),
     _f('start_char', I32, 'Start offset into articles.body.', nullable=False),
     _f('end_char', I32, 'End offset (exclusive) into articles.body.', nullable=False),

@@ -66,7 +66,8 @@ class TimeExpression(NamedTuple):
     article_id: str
     text: str
     value: str                 # '2019-09-11', '2006-10', '1991', '2006-W50', '199', 'PRESENT_REF'
-    granularity: str           # day, week, month, quarter, season, year, decade, century, present
+    granularity: str           # day, part_of_day, week, month, quarter, season, year, decade, century,
+                               # duration, present, past, future
     start_char: int
     end_char: int
     sentence_index: int
