@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
 
 from schemas.records import AnnotatedArticle, Event
-from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 from transforms.nlp.events_lexicon import (ArticleContext, TriggerIndex, article_sentence_events,
                                            candidate_sentences, default_index, default_resolver,
                                            person_countries)
@@ -109,6 +109,6 @@ class ExtractEvents(beam.PTransform):
         super().__init__()
         self._model = model
 
-    def expand(self, annotated) -> StageResult:
+    def expand(self, annotated):
         return annotated | 'ExtractEvents' >> ParDoWithDeadLetters(
             _ExtractEventsFn(self._model), STAGE, source_of=_annotated_source)

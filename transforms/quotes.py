@@ -25,7 +25,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import AnnotatedArticle, EntityMention, Quote
-from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters, StageResult
+from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 from transforms.nlp.events_lexicon import previous_person, sentence_spans
 
 STAGE = 'quotes'
@@ -282,6 +282,6 @@ class _ExtractQuotesFn(beam.DoFn):
 class ExtractQuotes(beam.PTransform):
     """PCollection[AnnotatedArticle] -> StageResult(outputs: PCollection[AnnotatedArticle], dead_letters)."""
 
-    def expand(self, annotated) -> StageResult:
+    def expand(self, annotated):
         return annotated | 'ExtractQuotes' >> ParDoWithDeadLetters(
             _ExtractQuotesFn(), STAGE, source_of=_annotated_source)
