@@ -198,11 +198,16 @@ class _QuietBeamTagWarning(logging.Filter):
         return not record.getMessage().startswith('Tags {')
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def configure_logging() -> None:
+    """Warnings from everyone, progress from newsbeam, without Beam's noise about our tags."""
     logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     for handler in logging.getLogger().handlers:
         handler.addFilter(_QuietBeamTagWarning())
     _LOG.setLevel(logging.INFO)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    configure_logging()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ('run', '-h', '--help'):
         print('usage: newsbeam run --input GLOB [--input GLOB ...] --output DIR [options]\n'

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from pipeline.main import run
+from pipeline.main import configure_logging, run
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -64,6 +64,7 @@ def main() -> int:
     parser.add_argument('--work', type=pathlib.Path, default=None)
     parser.add_argument('--json', type=pathlib.Path, default=None, help='also write the figures here as JSON')
     args = parser.parse_args()
+    configure_logging()
     if not (args.shared / 'corpora').is_dir() or not (args.shared / 'eval' / 'score.py').exists():
         print(f'no evaluation corpora under {args.shared}: nothing to evaluate')
         return 0
