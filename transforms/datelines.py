@@ -136,11 +136,18 @@ class Dateline(NamedTuple):
 
 
 def _first_region_scopes(regions: List[str]) -> Tuple[Scope, ...]:
+    """The scopes of the first printed region the gazetteer knows, most specific only.
+
+    'Maine' is both a US state and (through pycountry's subdivisions) merely 'somewhere
+    in the USA'; the state must win, or 'PORTLAND, Maine' would be the larger Portland,
+    Oregon.
+    """
     index = gazetteer()
     for region in regions:
         scopes = index.region_scopes(region)
         if scopes:
-            return scopes
+            states = {country for country, state in scopes if state}
+            return tuple(scope for scope in scopes if scope[1] or scope[0] not in states)
     return ()
 
 

@@ -74,6 +74,10 @@ DATELINES = [
         ('PORTLAND, Ore., March 3 -', 'Portland', 'Ore.', 'USA', 'America/Los_Angeles', '1987-03-03', ()),
         'A mill closed.', id='ap-state'),
     pytest.param(
+        'PORTLAND, Maine, March 3 - A mill closed.', '1987-03-03T10:00:00',
+        ('PORTLAND, Maine, March 3 -', 'Portland', 'Maine', 'USA', 'America/New_York', '1987-03-03', ()),
+        'A mill closed.', id='state-name-beats-bigger-namesake'),
+    pytest.param(
         'RYE, N.Y., March 3 - A firm merged.', '1987-03-03T10:00:00',
         ('RYE, N.Y., March 3 -', 'Rye', 'N.Y.', 'USA', 'America/New_York', '1987-03-03', ()),
         'A firm merged.', id='postal-state'),
