@@ -26,7 +26,7 @@ fi
 
 command -v mvn >/dev/null || { echo "$0: mvn not found (install Maven 3)" >&2; exit 3; }
 rm -rf "$LIB.partial"
-mvn -B -q -s "$HERE/java/settings.xml" -f "$POM" dependency:copy-dependencies \
+mvn -B -q -Dstyle.color=never -s "$HERE/java/settings.xml" -f "$POM" dependency:copy-dependencies \
     -DoutputDirectory="$LIB.partial" >&2
 # Whole or nothing: a killed download never leaves a lib directory that looks complete.
 rm -rf "$LIB"
