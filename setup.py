@@ -21,7 +21,7 @@ setup(
     # them here when the package is installed rather than run from a checkout.
     data_files=[('share/newsbeam/rules', sorted(glob.glob('seeds/rules/*.jsonl')))],
     install_requires=[
-        'apache-beam>=2.73,<2.74',
+        'apache-beam>=2.70,<2.71',
         'pyarrow>=16',
         'fastavro>=1.9',
         'spacy>=3.8,<3.9',
@@ -32,8 +32,8 @@ setup(
         'datasketch>=1.6',
     ],
     extras_require={
-        'test': ['pytest>=8', 'duckdb>=1.1'],
-        'gcp': ['apache-beam[gcp]>=2.73,<2.74'],
+        'test': ['pytest>=8', 'duckdb>=1.1', 'kafka-python>=2.0'],
+        'gcp': ['apache-beam[gcp]>=2.70,<2.71'],
     },
     entry_points={'console_scripts': ['newsbeam=pipeline.main:main']},
 )
