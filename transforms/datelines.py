@@ -373,13 +373,13 @@ class _NormalizeDatelineFn(beam.DoFn):
 
     def process(self, article: Article) -> Iterable[Article]:
         dateline = parse_dateline(article.body, article.published_at)
-        if dateline is None:
-            yield article
-            return
+        yield article if dateline is None else self._with_dateline(article, dateline)
+
+    def _with_dateline(self, article: Article, dateline: Dateline) -> Article:
         self._found.inc()
         # A credit the source already listed is not a second agency.
         agencies = tuple(dict.fromkeys(tuple(article.agencies) + dateline.credits))
-        yield article._replace(
+        return article._replace(
             title=article.title or headline_above(article.body, dateline),
             body=remove_dateline(article.body, dateline),
             dateline_raw=dateline.raw,

@@ -79,8 +79,9 @@ class ParDoWithDeadLetters(beam.PTransform):
         self._source_of = source_of or article_source
 
     def expand(self, pcoll):
-        results = pcoll | 'Process' >> beam.ParDo(self._fn).with_outputs(
-            DEAD_LETTER, main='outputs').with_exception_handling()
+        # The wrapper declares its outputs with allow_unknown_tags, so our own DEAD_LETTER tag is
+        # reachable beside its 'bad' one.
+        results = pcoll | 'Process' >> beam.ParDo(self._fn).with_exception_handling(main_tag='outputs')
         unexpected = results['bad'] | 'FailuresToDeadLetters' >> beam.Map(
             from_exception(self._stage, self._source_of))
         dead = (results[DEAD_LETTER], unexpected) | 'FlattenDeadLetters' >> beam.Flatten()

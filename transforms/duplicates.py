@@ -159,13 +159,12 @@ class _MarkFn(beam.DoFn):
         verdict = verdicts.get(article.article_id)
         if verdict is None:
             yield article
-            return
-        if verdict.keep_source_uri and article.source_uri != verdict.keep_source_uri:
+        elif verdict.keep_source_uri and article.source_uri != verdict.keep_source_uri:
             self._skipped.inc()
-            return
-        if verdict.original:
-            self._duplicates.inc()
-        yield article._replace(duplicate_of=verdict.original)
+        else:
+            if verdict.original:
+                self._duplicates.inc()
+            yield article._replace(duplicate_of=verdict.original)
 
 
 class MarkDuplicates(beam.PTransform):
@@ -198,10 +197,10 @@ class _FirstDeliveryFn(beam.DoFn):
         _, article = keyed
         if seen.read():
             self._skipped.inc()
-            return
-        seen.write(True)
-        expiry.set(timestamp + self.RETENTION_SECONDS)
-        yield article
+        else:
+            seen.write(True)
+            expiry.set(timestamp + self.RETENTION_SECONDS)
+            yield article
 
     @beam.transforms.userstate.on_timer(EXPIRY)
     def forget(self, seen=beam.DoFn.StateParam(SEEN)):

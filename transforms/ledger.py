@@ -51,8 +51,8 @@ class _SkipFn(beam.DoFn):
     def process(self, element, known: dict):
         if self._key_of(element) in known:
             self._skipped.inc()
-            return
-        yield element
+        else:
+            yield element
 
 
 class SkipIngested(beam.PTransform):

@@ -192,7 +192,10 @@ class _ReadFileFn(beam.DoFn):
         name = os.path.basename(path)
         if not kind:
             yield self._emit(DeadLetter(path, name, STAGE, f'unsupported file type {os.path.splitext(name)[1]!r}', ''))
-            return
+        else:
+            yield from self._read_file(path, name, kind)
+
+    def _read_file(self, path: str, name: str, kind: str) -> Iterable:
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
                 if kind == 'jsonl':
@@ -201,12 +204,10 @@ class _ReadFileFn(beam.DoFn):
                         if line.strip():
                             yield self._emit(json_article(line, f'{path}#L{number}', f'{name}#L{number}',
                                                           f'line {number}', self._max_chars))
-                    return
-                data = handle.read()
+                else:
+                    yield self._emit(text_article(path, name, handle.read(), self._max_chars))
         except (OSError, EOFError, ValueError, zlib.error) as error:  # unreadable file or corrupt archive
             yield self._emit(DeadLetter(path, name, STAGE, f'cannot read file: {error}', ''))
-            return
-        yield self._emit(text_article(path, name, data, self._max_chars))
 
 
 class ReadArticles(beam.PTransform):
