@@ -78,7 +78,7 @@ def article_row(article: Article, context: RunContext) -> TableRow:
 
 
 def _child_row(table: Table, record, partition_date: str, context: RunContext) -> TableRow:
-    """A row of a per-article table whose columns are the record's fields plus ingested_at."""
+    """A row of a table whose columns are the record's fields plus ingested_at."""
     row = record._asdict()
     row['ingested_at'] = _timestamp(context.ingested_at)
     return TableRow(table.name, _partition(table, partition_date), {name: row[name] for name in table.column_names})
@@ -98,15 +98,7 @@ def dead_letter_rows(dead: DeadLetter, context: RunContext):
 
 
 def dead_letter_row(dead: DeadLetter, context: RunContext) -> TableRow:
-    row = {
-        'source_uri': dead.source_uri,
-        'source_id': dead.source_id,
-        'stage': dead.stage,
-        'error': dead.error,
-        'raw_excerpt': dead.raw_excerpt,
-        'ingested_at': _timestamp(context.ingested_at),
-    }
-    return TableRow(DEAD_LETTERS.name, _partition(DEAD_LETTERS, context.ingested_at[:10]), row)
+    return _child_row(DEAD_LETTERS, dead, context.ingested_at[:10], context)
 
 
 _CHILD_TABLES = ((ENTITIES, 'entities'), (TIME_EXPRESSIONS, 'time_expressions'), (EVENTS, 'events'),
