@@ -54,8 +54,9 @@ def from_exception(stage: str, source_of: Callable) -> Callable:
     return to_dead_letter
 
 
-def article_source(article) -> tuple:
-    """(source_uri, source_id, text) of a RawArticle or Article, for dead letters."""
+def article_source(element) -> tuple:
+    """(source_uri, source_id, text) of a RawArticle, Article or AnnotatedArticle, for dead letters."""
+    article = getattr(element, 'article', element)
     return article.source_uri, article.source_id, article.text
 
 

@@ -262,11 +262,6 @@ def find_quotes(annotated: AnnotatedArticle) -> Tuple[Quote, ...]:
     return finder.resolve(direct + list(finder.indirect(quoted)) + list(finder.according_to()))
 
 
-def _annotated_source(annotated: AnnotatedArticle) -> tuple:
-    article = annotated.article
-    return article.source_uri, article.source_id, article.text
-
-
 class _ExtractQuotesFn(beam.DoFn):
     """Fills ``quotes`` of each AnnotatedArticle."""
 
@@ -284,4 +279,4 @@ class ExtractQuotes(beam.PTransform):
 
     def expand(self, annotated):
         return annotated | 'ExtractQuotes' >> ParDoWithDeadLetters(
-            _ExtractQuotesFn(), STAGE, source_of=_annotated_source)
+            _ExtractQuotesFn(), STAGE)

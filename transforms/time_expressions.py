@@ -791,11 +791,6 @@ class _ResolveFn(beam.DoFn):
         yield annotated._replace(time_expressions=expressions)
 
 
-def _annotated_source(annotated: AnnotatedArticle) -> tuple:
-    article = annotated.article
-    return article.source_uri, article.source_id, article.text
-
-
 class ResolveTimeExpressions(beam.PTransform):
     """PCollection[AnnotatedArticle] -> StageResult(outputs: PCollection[AnnotatedArticle], dead_letters).
 
@@ -805,4 +800,4 @@ class ResolveTimeExpressions(beam.PTransform):
 
     def expand(self, annotated):
         return annotated | 'FindTimeExpressions' >> ParDoWithDeadLetters(
-            _ResolveFn(), STAGE, _annotated_source)
+            _ResolveFn(), STAGE)
