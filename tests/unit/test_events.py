@@ -185,3 +185,15 @@ def test_user_lexicon_line_adds_a_trigger(tmp_path):
     annotated = _annotated('France snubbed the summit.')
     events = extract_events(annotated, load_parser(), index).events
     assert [(e.event_type, e.trigger, e.actor) for e in events] == [('REJECT', 'snubbed', 'France')]
+
+
+# An unnamed group's country: where it acts, else the sentence's country (not the target's).
+@pytest.mark.parametrize('text, actor, actor_country', [
+    # 'the town of X' names a place even where NER calls X a nationality (Samarra: NORP).
+    ('A roadside bomb near the town of Samarra killed two soldiers.', 'A roadside bomb', 'IRQ'),
+    # A pronoun subject stands for the reporting clause's group, which gets the group's default.
+    ('Gunmen said they attacked a police station in Mosul.', 'Gunmen', 'IRQ'),
+])
+def test_unnamed_group_country_from_the_sentence(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)

@@ -76,6 +76,9 @@ _MAX_PHRASE_TOKENS = 12
 _APPOSITIVE = re.compile(r'\s*,\s*((?:the|a|an)\s[^,;.]{3,120}?)(?=[,;.]|$)')
 # How far before a name its title may start: 'Iranian Armed Forces Chief of Staff Major General'.
 _TITLE_WINDOW_CHARS = 80
+# 'the town of Samarra', 'the province of Sindh': what follows names a place, whatever NER says.
+_PLACE_OF = re.compile(r'\b(?:town|city|village|province|district|region|state|port|capital|island)s?\s+of\s+$',
+                       re.IGNORECASE)
 _TITLE_STOP = re.compile(r'[,;:()“”"]|\b(?:said|says|told|and|met|with|by|to)\b')
 
 
@@ -537,6 +540,15 @@ def _role(token, sentence: _Sentence) -> Optional[Role]:
     return Role(text, None, country, None)
 
 
+def _resolved(token):
+    """The token a role stands for: a pronoun's antecedent in its sentence ('Militants said they ...')."""
+    if token.pos_ == 'PRON' and token.lower_ in _ANAPHORS:
+        antecedent = _antecedent(token)
+        if antecedent is not None:
+            return _resolved(antecedent)
+    return token
+
+
 def _phrase_country(sentence: _Sentence, first: int, last: int, skip: Optional[EntityMention]) -> Optional[str]:
     """The first country the phrase's own words name: 'the senior Iranian commander' -> IRN."""
     start = sentence.start_of(sentence.doc[first])
@@ -561,10 +573,23 @@ def _sentence_country(sentence: _Sentence, exclude: Optional[str]) -> Optional[s
     resolver = default_resolver()
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP'):
-            country = resolver.of_mention(mention, sentence.context.persons)
+            country = resolver.of_mention(mention, sentence.context.persons) or _named_place_country(
+                sentence.context.body, mention)
             if country and country != exclude:
                 return country
     return None
+
+
+def _named_place_country(body: str, mention: EntityMention) -> Optional[str]:
+    """The country of a name that the text itself calls a place: 'the town of Samarra'.
+
+    The NER model often labels a little-known town as a nationality or a person; the
+    noun before 'of' says what it is, so the gazetteer may look it up as a place.
+    """
+    if not _PLACE_OF.search(body, max(0, mention.start_char - 40), mention.start_char):
+        return None
+    place = locate_place(mention.text)
+    return place.country if place else None
 
 
 def _negated(trigger_token, event_type: str, governor) -> bool:
@@ -765,7 +790,7 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             evidence=context.body[span.start:span.end],
         )
         if event.actor_country is None and actor is not None and actor.mention is None \
-                and actor_token.pos_ in ('NOUN', 'ADJ'):
+                and _resolved(actor_token).pos_ in ('NOUN', 'ADJ'):
             # 'Prisoners rioted at a jail in Dili', 'Islamic fundamentalists demand the resignation
             # of the Algerian president': an unnamed group is taken to act at home, in the
             # country where it acts, else the one its sentence is about (not the target's).
