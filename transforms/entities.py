@@ -23,7 +23,7 @@ from spacy.tokens import Span
 from schemas.records import AnnotatedArticle, Article, DeadLetter, EntityMention
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
 from transforms.nlp.canonical import canonicalize
-from transforms.nlp.model import DEFAULT_MODEL, load_ner
+from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_ner
 
 STAGE = 'entities'
 _LOG = logging.getLogger('newsbeam')
@@ -78,13 +78,6 @@ def annotate(article: Article, doc) -> AnnotatedArticle:
     return AnnotatedArticle(article, mentions, tuple(sentence_starts))
 
 
-class _SharedNlp:
-    """What shared.Shared keeps per process (it holds a weak reference, so the model needs an owner)."""
-
-    def __init__(self, nlp):
-        self.nlp = nlp
-
-
 class _ProgressLog:
     """Logs how many articles this worker has annotated, at most once per PROGRESS_SECONDS."""
     PROGRESS_SECONDS = 15.0
@@ -113,7 +106,7 @@ class _AnnotateBatchFn(beam.DoFn):
 
     def setup(self):
         model = self._model
-        self._nlp = self._shared.acquire(lambda: _SharedNlp(load_ner(model)), tag=f'ner:{model}').nlp
+        self._nlp = self._shared.acquire(lambda: SharedModel(load_ner(model)), tag=f'ner:{model}').nlp
         self._progress = _ProgressLog()
 
     def process(self, batch: List[Article]) -> Iterable:

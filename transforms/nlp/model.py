@@ -28,3 +28,14 @@ def load_ner(model: str = DEFAULT_MODEL) -> Language:
 def load_parser(model: str = DEFAULT_MODEL) -> Language:
     """Tagger, parser and lemmatizer without NER, for the sentences where events can be."""
     return spacy.load(model, exclude=['ner', 'senter'])
+
+
+class SharedModel:
+    """The owner of a loaded pipeline for ``apache_beam.utils.shared.Shared``.
+
+    Shared keeps only a weak reference to what it hands out, so DoFns acquire this holder
+    (one per worker process) and use its ``nlp``.
+    """
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
