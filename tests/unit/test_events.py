@@ -197,3 +197,23 @@ def test_user_lexicon_line_adds_a_trigger(tmp_path):
 def test_unnamed_group_country_from_the_sentence(text, actor, actor_country):
     event = _only(text)
     assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+# A person introduced by a bare state title, whose country the article never states, holds the
+# office in the country the sentence is about, never in the other party's.
+@pytest.mark.parametrize('text, actor, actor_country', [
+    ("Lt. Gen. Avril resigned to allow Haiti's first free elections.", 'Avril', 'HTI'),
+    ('President Kagame threatened to impose a curfew in Kigali.', 'Kagame', 'RWA'),
+    ('President Clinton imposed sanctions on Cuba, the White House said.', 'Clinton', 'USA'),
+    # The other party's country is not the official's: target, 'against X', embedded objects.
+    ('President Bush threatened further action against Russia.', 'Bush', None),
+    ('President Kagame threatened to expel Ugandan diplomats.', 'Kagame', None),
+    # A meeting's place says nothing of who met there.
+    ('President Bush met Putin in Moscow.', 'Bush', None),
+    # Without a title, or with one an organisation qualifies, nothing is guessed.
+    ('Bill Clinton imposed sanctions on Cuba, the White House said.', 'Bill Clinton', None),
+    ('U.N. Secretary-General Kofi Annan threatened to withdraw inspectors from Iraq.', 'Kofi Annan', None),
+])
+def test_titled_official_country_from_the_sentence(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)

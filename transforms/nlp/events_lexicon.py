@@ -80,6 +80,14 @@ _TITLE_WINDOW_CHARS = 80
 _PLACE_OF = re.compile(r'\b(?:town|city|village|province|district|region|state|port|capital|island)s?\s+of\s+$',
                        re.IGNORECASE)
 _TITLE_STOP = re.compile(r'[,;:()“”"]|\b(?:said|says|told|and|met|with|by|to)\b')
+# A state office printed before a name with no country ('President Bouteflika', 'Lt. Gen. Avril'):
+# the holder is taken to hold it in the country the sentence is about.
+_STATE_TITLE = re.compile(
+    r'(?<![\w-])(?:President|Vice[- ]President|Prime Minister|Premier|Chancellor|King|Queen|Emir|Sultan|Prince'
+    r'|Minister|Governor|General|Gen\.|Colonel|Col\.|Admiral|Marshal)\s+$')
+# Prepositions whose object is another party, not the actor's own country ('threatened action
+# against Russia', 'negotiate with Armenia', 'sanctions on Cuba').
+_OTHER_PARTY_PREPOSITIONS = frozenset({'against', 'with', 'on', 'into', 'toward', 'towards'})
 
 
 def _stem(lemma: str) -> str:
@@ -580,6 +588,77 @@ def _sentence_country(sentence: _Sentence, exclude: Optional[str]) -> Optional[s
     return None
 
 
+def _titled_official(body: str, mention: EntityMention, mentions: Sequence[EntityMention]) -> bool:
+    """Whether a person is introduced by a bare state office: 'President Bush', not 'U.N. Secretary-General Annan'.
+
+    A title that an organisation or a country qualifies ('U.N.', 'Arab League', 'Iranian')
+    says whose office it is; only a bare one leaves the country to the context.
+    """
+    window_start = max(0, mention.start_char - _TITLE_WINDOW_CHARS)
+    before = body[window_start:mention.start_char]
+    stops = list(_TITLE_STOP.finditer(before))
+    if stops:
+        window_start += stops[-1].end()
+        before = body[window_start:mention.start_char]
+    if not _STATE_TITLE.search(before) and not _STATE_TITLE.search(
+            mention.text[:len(mention.text) - len(mention.text.split()[-1])]):
+        return False
+    return not any(window_start <= m.start_char < mention.start_char and m.label in ('ORG', 'NORP', 'GPE')
+                   for m in mentions)
+
+
+def _patient_tokens(trigger_token, target_token) -> set:
+    """Token indices of the other parties of an act: the target's phrase, and the objects of
+    the verbs it embeds ('threatened to expel Ugandan diplomats', 'diplomats from Kenya'),
+    but not where the act happens ('a curfew in Algiers')."""
+    heads = [target_token] if target_token is not None else []
+    verb = trigger_token
+    for _ in range(3):
+        heads += [c for c in verb.children if c.dep_ in ('dobj', 'dative')]
+        verb = next((c for c in verb.children if c.dep_ == 'xcomp'), None)
+        if verb is None:
+            break
+    tokens = set()
+    for head in heads:
+        first, last = _phrase_bounds(head)
+        tokens |= set(range(first, last + 1))
+        # 'a curfew in Algiers': where the act happens is not another party.
+        for prep in (c for c in head.children if c.dep_ == 'prep' and c.lemma_.lower() in ('in', 'at')):
+            tokens -= {t.i for t in prep.subtree}
+    return tokens
+
+
+def _scene_country(sentence: _Sentence, skip_tokens: set, skip_mentions: Sequence,
+                   exclude: Optional[str]) -> Optional[str]:
+    """The first country the sentence names outside the other parties' words: where a bare official serves.
+
+    Names, demonyms (whatever NER labels them), places and country institutions ('the White
+    House said') count; the target's phrase, the objects of 'against', 'with', 'on' ... and
+    the target's own country (``exclude``) do not.
+    """
+    resolver = default_resolver()
+    doc = sentence.doc
+    for token in doc:
+        if token.dep_ == 'prep' and token.lemma_.lower() in _OTHER_PARTY_PREPOSITIONS:
+            for pobj in (c for c in token.children if c.dep_ == 'pobj'):
+                first, last = _phrase_bounds(pobj)
+                skip_tokens |= set(range(first, last + 1))
+    skipped = [(sentence.start_of(doc[i]), sentence.start_of(doc[i]) + len(doc[i])) for i in skip_tokens]
+    skipped += [(m.start_char, m.end_char) for m in skip_mentions]
+    candidates = []
+    for mention in sentence.mentions:
+        if mention.label in ('GPE', 'NORP', 'LOC', 'ORG'):
+            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons)
+                               or _named_place_country(sentence.context.body, mention)))
+    body = sentence.context.body
+    for match in resolver._in_text.finditer(body, sentence.span.start, sentence.span.end):  # pylint: disable=protected-access
+        candidates.append((match.start(), resolver.of_word(match.group(0))))
+    for start, country in sorted(candidates, key=lambda c: c[0]):
+        if country and country != exclude and not any(a <= start < b for a, b in skipped):
+            return country
+    return None
+
+
 def _named_place_country(body: str, mention: EntityMention) -> Optional[str]:
     """The country of a name that the text itself calls a place: 'the town of Samarra'.
 
@@ -796,6 +875,15 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             # country where it acts, else the one its sentence is about (not the target's).
             event = event._replace(actor_country=event.location_country or _sentence_country(
                 sentence, target.country if target else None))
+        if event.actor_country is None and actor is not None and actor.mention is not None \
+                and actor.mention.label == PERSON and _titled_official(context.body, actor.mention, sentence.mentions):
+            # 'President Yoweri Museveni has threatened to ban Ugandan opposition candidates':
+            # a bare state title is an office of the country the sentence is about; a meeting's
+            # place says nothing of who met there.
+            places = [location] if location is not None and event_type == 'CONSULT' else []
+            event = event._replace(actor_country=_scene_country(
+                sentence, _patient_tokens(token, target_token), [actor.mention] + places,
+                target.country if target else None))
         if event.actor is None and event.target is None:
             # A trigger word with no participant ('this visit can be a turning point') names an
             # event type, not an event; PLOVER does not code events without actors either.
