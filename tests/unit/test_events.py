@@ -217,3 +217,15 @@ def test_unnamed_group_country_from_the_sentence(text, actor, actor_country):
 def test_titled_official_country_from_the_sentence(text, actor, actor_country):
     event = _only(text)
     assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+@pytest.mark.parametrize('text, actor, actor_country', [
+    # 'ethnic X' names a people: it acts at home, where the sentence puts it ...
+    ('Ethnic Albanians protested in Serbia.', 'Albanians', 'SRB'),
+    ('Ethnic Russians in eastern Ukraine attacked a police station.', 'Russians', 'UKR'),
+    # ... and keeps its people's country when the sentence names no other.
+    ('Ethnic Albanians attacked a police station.', 'Albanians', 'ALB'),
+])
+def test_ethnic_group_country_is_where_it_lives(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)

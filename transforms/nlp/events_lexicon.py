@@ -18,7 +18,7 @@ import functools
 import hashlib
 import re
 from bisect import bisect_right
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import EntityMention, Event, TimeExpression
 from transforms.nlp.event_rules import (QUAD_CLASSES, Trigger, load_actor_countries, load_demonyms,
@@ -79,6 +79,8 @@ _TITLE_WINDOW_CHARS = 80
 # 'the town of Samarra', 'the province of Sindh': what follows names a place, whatever NER says.
 _PLACE_OF = re.compile(r'\b(?:town|city|village|province|district|region|state|port|capital|island)s?\s+of\s+$',
                        re.IGNORECASE)
+# 'ethnic Albanians in Serbia', 'ethnic Russians': a people, who may be citizens of another state.
+_ETHNIC = re.compile(r'\b[Ee]thnic\s+([A-Z][\w-]+)')
 _TITLE_STOP = re.compile(r'[,;:()“”"]|\b(?:said|says|told|and|met|with|by|to)\b')
 # A state office printed before a name with no country ('President Bouteflika', 'Lt. Gen. Avril'):
 # the holder is taken to hold it in the country the sentence is about.
@@ -302,6 +304,8 @@ class Role(NamedTuple):
     canonical: Optional[str]
     country: Optional[str]
     mention: Optional[EntityMention]
+    # 'ethnic Albanians': the country is the people's, not necessarily the state they live in.
+    ethnic: bool = False
 
 
 class ArticleContext(NamedTuple):
@@ -542,10 +546,19 @@ def _role(token, sentence: _Sentence) -> Optional[Role]:
         country = resolver.of_mention(mention, context.persons)
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
-        return Role(text, mention.canonical, country, mention)
+        return Role(text, mention.canonical, country, mention, _ethnic(sentence, first, last, country))
     text = sentence.text(first, last)
     country = _phrase_country(sentence, first, last, None) or _country_name_in(text)
-    return Role(text, None, country, None)
+    return Role(text, None, country, None, _ethnic(sentence, first, last, country))
+
+
+def _ethnic(sentence: _Sentence, first: int, last: int, country: Optional[str]) -> bool:
+    """Whether the phrase's country comes from 'ethnic X' ('ethnic Albanians', 'ethnic Serb civilians')."""
+    if country is None:
+        return False
+    start = sentence.start_of(sentence.doc[first])
+    text = sentence.context.body[max(0, start - 8):sentence.start_of(sentence.doc[last]) + len(sentence.doc[last])]
+    return any(default_resolver().of_word(m.group(1)) == country for m in _ETHNIC.finditer(text))
 
 
 def _resolved(token):
@@ -576,14 +589,15 @@ def _phrase_country(sentence: _Sentence, first: int, last: int, skip: Optional[E
     return min(candidates)[1] if candidates else None
 
 
-def _sentence_country(sentence: _Sentence, exclude: Optional[str]) -> Optional[str]:
-    """The first country the sentence names, other than ``exclude``."""
+def _sentence_country(sentence: _Sentence, exclude: Union[None, str, Tuple[Optional[str], ...]]) -> Optional[str]:
+    """The first country the sentence names, other than ``exclude`` (one country or several)."""
     resolver = default_resolver()
+    excluded = exclude if isinstance(exclude, tuple) else (exclude,)
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP'):
             country = resolver.of_mention(mention, sentence.context.persons) or _named_place_country(
                 sentence.context.body, mention)
-            if country and country != exclude:
+            if country and country not in excluded:
                 return country
     return None
 
@@ -875,6 +889,12 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             # country where it acts, else the one its sentence is about (not the target's).
             event = event._replace(actor_country=event.location_country or _sentence_country(
                 sentence, target.country if target else None))
+        if actor is not None and actor.ethnic:
+            # 'Up to 100 ethnic Albanians demonstrated in Serbia': an ethnic group acts at home, in
+            # the country where it acts, else the other one its sentence names; its people's own
+            # country only when the sentence names no other.
+            event = event._replace(actor_country=event.location_country or _sentence_country(
+                sentence, (actor.country, target.country if target else None)) or actor.country)
         if event.actor_country is None and actor is not None and actor.mention is not None \
                 and actor.mention.label == PERSON and _titled_official(context.body, actor.mention, sentence.mentions):
             # 'President Yoweri Museveni has threatened to ban Ugandan opposition candidates':
