@@ -229,3 +229,10 @@ def test_titled_official_country_from_the_sentence(text, actor, actor_country):
 def test_ethnic_group_country_is_where_it_lives(text, actor, actor_country):
     event = _only(text)
     assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+def test_staged_is_a_light_verb_despite_its_lemma():
+    # The lemmatizer gives 'stag' for 'staged'; the protest is still the subject's.
+    event = _only('Thousands of students staged protests in Paris to demand lower fees.')
+    assert (event.event_type, event.trigger, event.actor, event.actor_country) == (
+        'PROTEST', 'protests', 'Thousands of students', 'FRA')

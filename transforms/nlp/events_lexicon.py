@@ -47,7 +47,8 @@ _LIGHT_VERBS = frozenset('''
 hold make launch carry conduct stage pay sign reach impose have take begin start continue
 join attend lead mount resume open give provide send offer announce issue deliver order
 complete finish reiterate renew repeat voice express lodge file
-'''.split())
+stag
+'''.split())  # 'stag': the lemmatizer's lemma of 'staged' / 'staging' ('staged a protest')
 # 'in a meeting', 'during talks': the subject of the clause took part.
 _PARTICIPATION_PREPOSITIONS = frozenset({'in', 'during', 'at'})
 # Verbs whose object, not subject, does what the infinitive says ('urged Iran to withdraw').
