@@ -236,3 +236,14 @@ def test_staged_is_a_light_verb_despite_its_lemma():
     event = _only('Thousands of students staged protests in Paris to demand lower fees.')
     assert (event.event_type, event.trigger, event.actor, event.actor_country) == (
         'PROTEST', 'protests', 'Thousands of students', 'FRA')
+
+
+@pytest.mark.parametrize('text, event_type, mode, trigger', [
+    # A noun trigger's tense is its light verb's: announced cooperation is AGREE, conflict THREATEN.
+    ('Japan will send aid to Nepal.', 'AGREE', None, 'aid'),
+    ('Japan sent aid to Nepal.', 'AID', None, 'aid'),
+    ('The rebels will launch an attack on the capital.', 'THREATEN', 'violence', 'attack'),
+])
+def test_noun_trigger_announced_by_its_light_verb(text, event_type, mode, trigger):
+    event = _only(text)
+    assert (event.event_type, event.event_mode, event.trigger) == (event_type, mode, trigger)

@@ -856,7 +856,8 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
         date = _date(sentence, anchors)
         start = sentence.start_of(doc[first])
         end = sentence.start_of(doc[last]) + len(doc[last])
-        event_type, mode = intended_type(token, trigger)
+        # 'will hold talks', 'will give Tanzania a grant': the light verb carries the tense.
+        event_type, mode = intended_type(governor if governor_carries and governor is not None else token, trigger)
         event = Event(
             event_id=event_id_of(context.article_id, start, end, event_type),
             article_id=context.article_id,
