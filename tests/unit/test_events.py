@@ -247,3 +247,18 @@ def test_staged_is_a_light_verb_despite_its_lemma():
 def test_noun_trigger_announced_by_its_light_verb(text, event_type, mode, trigger):
     event = _only(text)
     assert (event.event_type, event.event_mode, event.trigger) == (event_type, mode, trigger)
+
+
+@pytest.mark.parametrize('text, event_type, trigger', [
+    ('Canada announced a suspension of flights to Iran.', 'SANCTION', 'suspension'),
+    # Accepting demands concedes; accepting a proposal agrees.
+    ('The government accepted the demands of the strikers.', 'CONCEDE', 'accepted the demands'),
+    ('The government accepted the proposal.', 'AGREE', 'accepted'),
+    # Lifting a blockade de-escalates militarily (CAMEO 0872); lifting a curfew concedes.
+    ('The navy lifted the blockade of the port.', 'RETREAT', 'lifted the blockade'),
+    ('The government lifted the curfew.', 'CONCEDE', 'lifted'),
+    ('Soldiers fired at the crowd.', 'ASSAULT', 'fired at'),
+])
+def test_lexicon_phrases(text, event_type, trigger):
+    event = _only(text)
+    assert (event.event_type, event.trigger) == (event_type, trigger)
