@@ -262,3 +262,13 @@ def test_noun_trigger_announced_by_its_light_verb(text, event_type, mode, trigge
 def test_lexicon_phrases(text, event_type, trigger):
     event = _only(text)
     assert (event.event_type, event.trigger) == (event_type, trigger)
+
+
+@pytest.mark.parametrize('text, event_type', [
+    # An announced cooperative act is an AGREE, an ultimatum when an 'unless' clause conditions it.
+    ('Syria will withdraw its troops from Lebanon if Israel agrees.', 'AGREE'),
+    ('Syria will withdraw its troops from Lebanon unless Israel attacks.', 'THREATEN'),
+])
+def test_announced_act_with_unless_is_a_threat(text, event_type):
+    event = _only(text)
+    assert (event.event_type, event.trigger, event.actor) == (event_type, 'withdraw', 'Syria')

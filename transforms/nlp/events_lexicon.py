@@ -774,17 +774,24 @@ def _announced(token) -> bool:
     return token.dep_ == 'xcomp' and token.head.lemma_.lower() in _INTENT_GOVERNORS
 
 
+def _ultimatum(verb) -> bool:
+    """Whether an announced act hangs on an 'unless' clause ('will withdraw unless X arranges a ceasefire')."""
+    return any(child.dep_ == 'advcl' and any(g.dep_ == 'mark' and g.lower_ == 'unless' for g in child.children)
+               for child in verb.children)
+
+
 def intended_type(token, trigger: Trigger) -> Tuple[str, Optional[str]]:
     """(type, mode) of a trigger after PLOVER's rule for announced acts.
 
-    'Syria will withdraw its troops' is AGREE, 'they would blockade Paris' THREATEN;
-    verbal conflict ('will demand') and AGREE/THREATEN themselves are unchanged.
+    'Syria will withdraw its troops' is AGREE (THREATEN with an 'unless' condition), 'they
+    would blockade Paris' THREATEN; verbal conflict ('will demand') and AGREE/THREATEN themselves are unchanged.
     """
     if not _announced(token) or trigger.event_type in ('AGREE', 'THREATEN'):
         return trigger.event_type, trigger.mode
     quad = QUAD_CLASSES[trigger.event_type]
     if quad in _COOPERATION:
-        return 'AGREE', None
+        # 'will withdraw its force unless the ceasefire holds': a conditioned act is an ultimatum.
+        return ('THREATEN' if _ultimatum(token) else 'AGREE'), None
     if quad == 'material_conflict':
         mode = trigger.mode if trigger.mode in ('arrest', 'ban', 'restrict') else None
         return 'THREATEN', _THREAT_MODES.get(trigger.event_type, mode)
