@@ -1,11 +1,15 @@
 """The newsbeam graphs, batch and streaming, around one shared extraction chain.
 
-Batch:     files -> read -> parse -> skip what earlier runs ingested -> EXTRACT
-           (with near-duplicate detection) -> Parquet + Avro, published as one run.
+Batch:     pass 1: files -> read -> parse -> skip what earlier runs ingested ->
+           CLEAN -> sign -> near-duplicate verdicts (a small file);
+           pass 2: files -> read -> parse -> skip ... -> EXTRACT (marking the copies)
+           -> Parquet + Avro, published as one run.  Pass 2 is one fused stage from
+           reading to writing, so articles stream through and are never all in memory.
 Streaming: Kafka / Pub/Sub / any PCollection[Message] -> parse -> skip what earlier
            runs ingested -> drop re-deliveries -> event time -> fixed windows ->
            EXTRACT -> Parquet + Avro per window pane.
-EXTRACT:   datelines -> source tags -> entities -> time expressions -> events -> quotes.
+CLEAN:     datelines -> source tags.
+EXTRACT:   CLEAN -> sign -> entities -> time expressions -> events -> quotes.
 """
 import datetime
 from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
@@ -18,10 +22,10 @@ from apache_beam.utils.timestamp import Timestamp
 from schemas.records import Article
 from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import dead_letter_key
-from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, with_signature
+from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts, with_signature
 from transforms.entities import ExtractEntities
 from transforms.events import ExtractEvents
-from transforms.ledger import ReadLedger, SkipIngested
+from transforms.ledger import ReadLedger, SkipIngested, ledger_files
 from transforms.messages import ParseMessages
 from transforms.parse import ParseArticles
 from transforms.quotes import ExtractQuotes
@@ -54,6 +58,15 @@ def _is_article_with_signature(row: dict) -> bool:
     return row['kind'] == KIND_ARTICLE and row['minhash'] is not None
 
 
+def clean(articles) -> Tuple[pvalue.PCollection, List]:
+    """Articles -> (signed Articles with dateline and source tags, [dead-letter PCollections])."""
+    with_datelines = articles | 'NormalizeDatelines' >> NormalizeDatelines()
+    tagged = with_datelines.outputs | 'ExtractSourceTags' >> ExtractSourceTags()
+    # Signatures of cleaned bodies: a shared footer must not make two stories look alike.
+    signed = tagged.outputs | 'SignBodies' >> beam.Map(with_signature)
+    return signed, [with_datelines.dead_letters, tagged.dead_letters]
+
+
 def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tuple[pvalue.PCollection, List]:
     """The shared chain: Articles -> (AnnotatedArticles, [dead-letter PCollections of each stage]).
 
@@ -62,20 +75,17 @@ def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tupl
       model: spaCy pipeline package.
       before_nlp: optional step on the cleaned, signed articles just before NER.
     """
-    with_datelines = articles | 'NormalizeDatelines' >> NormalizeDatelines()
-    tagged = with_datelines.outputs | 'ExtractSourceTags' >> ExtractSourceTags()
-    # Signatures of cleaned bodies: a shared footer must not make two stories look alike.
-    signed = tagged.outputs | 'SignBodies' >> beam.Map(with_signature)
+    signed, dead = clean(articles)
     ready = before_nlp(signed) if before_nlp else signed
     entities = ready | 'ExtractEntities' >> ExtractEntities(model)
     timexes = entities.outputs | 'ResolveTimeExpressions' >> ResolveTimeExpressions()
     events = timexes.outputs | 'ExtractEvents' >> ExtractEvents(model)
     quotes = events.outputs | 'ExtractQuotes' >> ExtractQuotes()
-    stages = [with_datelines, tagged, entities, timexes, events, quotes]
-    return quotes.outputs, [stage.dead_letters for stage in stages]
+    stages = [entities, timexes, events, quotes]
+    return quotes.outputs, dead + [stage.dead_letters for stage in stages]
 
 
-def _rows(annotated, dead_letters: List, ledger, context: RunContext):
+def _rows(annotated, dead_letters: List, ledger: Sequence[str], context: RunContext):
     """(all dead letters not recorded by an earlier run, every warehouse row)."""
     dead = (dead_letters
             | 'CollectDeadLetters' >> beam.Flatten()
@@ -86,18 +96,36 @@ def _rows(annotated, dead_letters: List, ledger, context: RunContext):
     return dead, rows
 
 
-def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
-                   model: str, max_article_chars: int) -> Outputs:
-    """The batch graph over files."""
-    ledger = p | 'ReadLedger' >> ReadLedger(output_dir)
+def _fresh_articles(p: beam.Pipeline, inputs: Sequence[str], ledger: Sequence[str], max_article_chars: int):
+    """(articles that no earlier run ingested, read stage, parse stage)."""
     read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars)
     parsed = read.outputs | 'ParseArticles' >> ParseArticles()
     fresh = parsed.outputs | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
+    return fresh, read, parsed
+
+
+def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, verdicts_path: str,
+                         max_article_chars: int) -> pvalue.PCollection:
+    """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``."""
+    ledger = ledger_files(output_dir)
+    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars)
+    signed, _ = clean(fresh)
+    earlier = (p
+               | 'ReadLedger' >> ReadLedger(ledger)
+               | 'EarlierArticles' >> beam.Filter(_is_article_with_signature))
+    return (signed
+            | 'DetectDuplicates' >> DetectDuplicates(earlier)
+            | 'WriteVerdicts' >> WriteVerdicts(verdicts_path))
+
+
+def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
+                   model: str, max_article_chars: int, verdicts_path: str) -> Outputs:
+    """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found."""
+    ledger = ledger_files(output_dir)
+    fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars)
 
     def mark_near_duplicates(signed):
-        earlier = ledger | 'EarlierArticles' >> beam.Filter(_is_article_with_signature)
-        verdicts = signed | 'DetectDuplicates' >> DetectDuplicates(earlier)
-        return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts)
+        return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts_path)
 
     annotated, stage_dead = extract(fresh, model, mark_near_duplicates)
     dead, rows = _rows(annotated, [read.dead_letters, parsed.dead_letters] + stage_dead, ledger, context)
@@ -129,8 +157,7 @@ class _EventTimeFn(beam.DoFn):
 def build_streaming_pipeline(messages, output_dir: str, context: RunContext, model: str,
                              max_article_chars: int, settings: StreamingSettings = StreamingSettings()) -> Outputs:
     """The streaming graph over a PCollection[Message] timestamped with message times."""
-    p = messages.pipeline
-    ledger = p | 'ReadLedger' >> ReadLedger(output_dir)
+    ledger = ledger_files(output_dir)
     raw = messages | 'ParseMessages' >> ParseMessages(max_article_chars)
     parsed = raw.outputs | 'ParseArticles' >> ParseArticles()
     fresh = (parsed.outputs

@@ -15,12 +15,12 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
 
-from pipeline.build import StreamingSettings, build_pipeline, build_streaming_pipeline
+from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.to_records import RunContext
 from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
-from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs
+from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs, staging_root
 
 _LOG = logging.getLogger('newsbeam')
 DISTRIBUTION = 'newsbeam'
@@ -129,11 +129,16 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     with exclusive_run(news.output), contextlib.ExitStack() as services_for_run:
         for repair in recover_unfinished_runs(news.output):
             _LOG.warning('%s: %s', news.output, repair)
-        pipeline = beam.Pipeline(options=options)
         if standard.streaming:
+            pipeline = beam.Pipeline(options=options)
             _build_streaming(pipeline, options, news, context, services_for_run)
         else:
-            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars)
+            verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
+            first_pass = beam.Pipeline(options=options)
+            build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
+            first_pass.run().wait_until_finish()
+            pipeline = beam.Pipeline(options=options)
+            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts)
         result = pipeline.run()
         if _should_wait(options, news):
             result.wait_until_finish()

@@ -8,19 +8,26 @@ are similar enough are copies.  The first copy is the one ingested by an
 earlier run (its signature is in the ingest ledger), else the earliest
 published, else the first by source.
 
-``DetectDuplicates`` returns a small side input, ``{article_id: Verdict}``, for
-the articles that are copies; ``MarkDuplicates`` applies it.  The same
-article (same source id and text) read twice in one run is kept once: the copy
-from the first source URI; the others are counted as skipped, so the run summary
-still balances.
+Finding the first copy needs every article of the run, which a pipeline can only
+know after reading them all.  A batch run therefore takes two passes: a cheap one
+(read, clean, sign: no NLP) in which ``DetectDuplicates`` finds the copies and
+``WriteVerdicts`` stores ``{article_id: Verdict}`` for them, a small file; then
+the main pass, in which ``MarkDuplicates`` loads that file once per worker and
+marks the articles as they stream by.  (As a side input it would cut the main
+pass in two and make the runner hold every article in memory at the cut.)  The
+same article (same source id and text) read twice in one run is kept once: the
+copy from the first source URI; the others are counted as skipped, so the run
+summary still balances.
 """
 import functools
 import hashlib
+import json
 import re
 from typing import Iterable, List, NamedTuple, Optional, Tuple
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from datasketch import MinHash, MinHashLSH
 
@@ -150,13 +157,46 @@ class DetectDuplicates(beam.PTransform):
                 | 'OneVerdictPerArticle' >> beam.CombinePerKey(_merge_verdicts))
 
 
+def _write_verdicts(verdicts: List[Tuple[str, Verdict]], path: str) -> str:
+    # Whole or not at all: a temporary name, then a rename.
+    partial = f'{path}.partial'
+    with FileSystems.create(partial) as handle:
+        handle.write(json.dumps({article_id: list(verdict) for article_id, verdict in verdicts}).encode())
+    FileSystems.rename([partial], [path])
+    return path
+
+
+class WriteVerdicts(beam.PTransform):
+    """PCollection[(article_id, Verdict)] -> the path of the JSON file that now holds them all."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._path = path
+
+    def expand(self, verdicts):
+        return (verdicts
+                | 'AllVerdicts' >> beam.combiners.ToList()
+                | 'WriteVerdictFile' >> beam.Map(_write_verdicts, self._path))
+
+
+@functools.lru_cache(maxsize=4)
+def load_verdicts(path: str) -> dict:
+    """{article_id: Verdict} from a WriteVerdicts file, read once per process."""
+    with FileSystems.open(path) as handle:
+        return {article_id: Verdict(*verdict) for article_id, verdict in json.loads(handle.read()).items()}
+
+
 class _MarkFn(beam.DoFn):
-    def __init__(self):
+    def __init__(self, verdicts_path: str):
+        self._path = verdicts_path
         self._duplicates = Metrics.counter(METRICS_NAMESPACE, 'near_duplicates')
         self._skipped = Metrics.counter(METRICS_NAMESPACE, 'articles_skipped')
 
-    def process(self, article: Article, verdicts: dict) -> Iterable[Article]:
-        verdict = verdicts.get(article.article_id)
+    def setup(self):
+        self._verdicts = load_verdicts(self._path)
+
+    def process(self, article: Article) -> Iterable[Article]:
+        verdict = self._verdicts.get(article.article_id)
         if verdict is None:
             yield article
         elif verdict.keep_source_uri and article.source_uri != verdict.keep_source_uri:
@@ -168,14 +208,18 @@ class _MarkFn(beam.DoFn):
 
 
 class MarkDuplicates(beam.PTransform):
-    """PCollection[Article] -> PCollection[Article] with duplicate_of set and repeated reads dropped."""
+    """PCollection[Article] -> PCollection[Article] with duplicate_of set and repeated reads dropped.
 
-    def __init__(self, verdicts):
+    Args:
+      verdicts_path: the file ``WriteVerdicts`` wrote in the first pass.
+    """
+
+    def __init__(self, verdicts_path: str):
         super().__init__()
-        self._verdicts = verdicts
+        self._path = verdicts_path
 
     def expand(self, articles):
-        return articles | 'Mark' >> beam.ParDo(_MarkFn(), beam.pvalue.AsDict(self._verdicts))
+        return articles | 'Mark' >> beam.ParDo(_MarkFn(self._path))
 
 
 class _FirstDeliveryFn(beam.DoFn):

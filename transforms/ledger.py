@@ -7,16 +7,24 @@ table, published atomically with the run's other files.  ``ReadLedger`` reads
 the rows of earlier runs; ``SkipIngested`` drops what they already hold.  A run
 that crashed before publishing left no ledger rows, so its articles are simply
 ingested again.
+
+``SkipIngested`` loads the ledger's keys itself, once per worker process, from
+the files listed when the pipeline is built, rather than as a side input: a side
+input would cut the fused stage from reading to writing in two and make the
+runner hold every article of the run in memory in between.
 """
+import functools
 import glob
-from typing import Callable
+from typing import Callable, FrozenSet, Sequence, Tuple
 
 import apache_beam as beam
+import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.fields import LEDGER
 from transforms.dead_letter import METRICS_NAMESPACE
+
 _COLUMNS = ['key', 'kind', 'source_uri', 'minhash', 'ingested_at']
 
 
@@ -28,12 +36,11 @@ def ledger_files(output_dir: str) -> list:
 
 
 class ReadLedger(beam.PTransform):
-    """PBegin -> PCollection[dict]: the ledger rows of the published runs in ``output_dir``."""
+    """PBegin -> PCollection[dict]: the rows of the given ledger files (``ledger_files``)."""
 
-    def __init__(self, output_dir: str):
+    def __init__(self, files: Sequence[str]):
         super().__init__()
-        # Listed at construction: the files of runs published later do not concern this one.
-        self._files = ledger_files(output_dir)
+        self._files = list(files)
 
     def expand(self, pbegin):
         if not self._files:
@@ -43,13 +50,27 @@ class ReadLedger(beam.PTransform):
                 | 'ReadLedgerFiles' >> beam.io.ReadAllFromParquet(columns=_COLUMNS))
 
 
+@functools.lru_cache(maxsize=4)
+def ledger_keys(files: Tuple[str, ...]) -> FrozenSet[str]:
+    """Every key in the given ledger files, read once per process."""
+    keys = set()
+    for path in files:
+        with FileSystems.open(path) as handle:
+            keys.update(pq.read_table(handle, columns=['key']).column('key').to_pylist())
+    return frozenset(keys)
+
+
 class _SkipFn(beam.DoFn):
-    def __init__(self, key_of: Callable, counter: str):
+    def __init__(self, files: Sequence[str], key_of: Callable, counter: str):
+        self._files = tuple(files)
         self._key_of = key_of
         self._skipped = Metrics.counter(METRICS_NAMESPACE, counter)
 
-    def process(self, element, known: dict):
-        if self._key_of(element) in known:
+    def setup(self):
+        self._known = ledger_keys(self._files)
+
+    def process(self, element):
+        if self._key_of(element) in self._known:
             self._skipped.inc()
         else:
             yield element
@@ -59,17 +80,17 @@ class SkipIngested(beam.PTransform):
     """Drops elements whose ledger key an earlier run already holds.
 
     Args:
-      ledger: PCollection of ledger rows (from ``ReadLedger``).
+      files: the ledger files of the published runs (``ledger_files(output_dir)`` when the
+        pipeline is built).
       key_of: element -> ledger key.
       counter: name of the counter of skipped elements.
     """
 
-    def __init__(self, ledger, key_of: Callable, counter: str):
+    def __init__(self, files: Sequence[str], key_of: Callable, counter: str):
         super().__init__()
-        self._ledger = ledger
+        self._files = tuple(files)
         self._key_of = key_of
         self._counter = counter
 
     def expand(self, pcoll):
-        known = self._ledger | 'Keys' >> beam.Map(lambda row: (row['key'], None))
-        return pcoll | 'Skip' >> beam.ParDo(_SkipFn(self._key_of, self._counter), beam.pvalue.AsDict(known))
+        return pcoll | 'Skip' >> beam.ParDo(_SkipFn(self._files, self._key_of, self._counter))
