@@ -23,7 +23,7 @@ from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 from transforms.nlp.events_lexicon import (ArticleContext, TriggerIndex, article_sentence_events,
                                            candidate_sentences, default_index, default_resolver,
                                            person_countries)
-from transforms.nlp.model import DEFAULT_MODEL, load_parser
+from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_parser
 
 STAGE = 'events'
 
@@ -61,18 +61,6 @@ def extract_events(annotated: AnnotatedArticle, nlp, index: Optional[TriggerInde
     return ArticleEvents(tuple(events), len(candidates), len(annotated.sentence_starts))
 
 
-class _SharedNlp:
-    """What shared.Shared keeps per process (it holds a weak reference, so the model needs an owner)."""
-
-    def __init__(self, nlp):
-        self.nlp = nlp
-
-
-def _annotated_source(annotated: AnnotatedArticle) -> tuple:
-    article = annotated.article
-    return article.source_uri, article.source_id, article.text
-
-
 class _ExtractEventsFn(beam.DoFn):
     """Fills ``events`` of each AnnotatedArticle; Docs never leave this DoFn."""
 
@@ -85,7 +73,7 @@ class _ExtractEventsFn(beam.DoFn):
 
     def setup(self):
         model = self._model
-        self._nlp = self._shared.acquire(lambda: _SharedNlp(load_parser(model)), tag=f'parser:{model}').nlp
+        self._nlp = self._shared.acquire(lambda: SharedModel(load_parser(model)), tag=f'parser:{model}').nlp
         # Pay for the lexicon regex and demonym tables once per worker, before the first element.
         default_index()
         default_resolver()
@@ -111,4 +99,4 @@ class ExtractEvents(beam.PTransform):
 
     def expand(self, annotated):
         return annotated | 'ExtractEvents' >> ParDoWithDeadLetters(
-            _ExtractEventsFn(self._model), STAGE, source_of=_annotated_source)
+            _ExtractEventsFn(self._model), STAGE)
