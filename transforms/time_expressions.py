@@ -97,7 +97,7 @@ _WEEKDAY = r'(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w-
 _DAY = r'(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:.,]\d)(?!\w)'
 _YEAR = r'(?:1[5-9]\d\d|20\d\d)(?![\w%])(?![.,:]\d)'
 _REL = r'(?i:this|last|next)'
-_NUMBER = r'(?i:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a\s+few|several|many)'
+_NUMBER = r'(?i:\d{1,3}(?:,\d{3})*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a\s+few|several|many)'
 _ORDINAL = r'(?i:first|second|third|fourth|final|1st|2nd|3rd|4th)'
 # Parts of the day, TIMEX3's TMO, TAF, TEV and TNI.
 _PART_OF_DAY = r'(?i: morning | afternoon | evening | night ) \b'
@@ -128,7 +128,7 @@ def _first_word_lookahead(words: Iterable[str]) -> str:
 # resolver below); its inner groups are prefixed with the kind, as group names must be
 # unique.  Where two alternatives can start at the same place the longer comes first.
 _EXPRESSION = re.compile(rf'''
-    (?<![\w$£€¥#/-]) {_first_word_lookahead(_FIRST_WORDS)}
+    (?<![\w$£€¥#/-]) (?<!\d[,.]) {_first_word_lookahead(_FIRST_WORDS)}
     (?P<mod>                                         # kept in the text, not in the value
         (?i: (?:early|late|earlier|later|mid) (?:\s+|-)
            | the \s+ (?:beginning|start|end|middle|turn) \s+ of \s+ (?:the \s+)?
@@ -281,6 +281,12 @@ def _weekday_number(word: str) -> int:
 
 def _day_number(word: str) -> int:
     return int(re.match(r'\d+', word).group())
+
+
+def _count(word: str) -> int:
+    """'1,400' -> 1400, 'three' -> 3."""
+    digits = word.replace(',', '')
+    return int(digits) if digits.isdigit() else _NUMBER_WORDS[word]
 
 
 def _safe_date(year: int, month: int, day: int) -> Optional[datetime.date]:
@@ -582,7 +588,7 @@ def _resolve_ago(ctx: _Context) -> Optional[_Resolved]:
     count_word = ' '.join(ctx.group('ago_count').casefold().split())
     if count_word in ('a few', 'several', 'many'):
         return _Resolved('PAST_REF', 'past')
-    count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS[count_word]
+    count = _count(count_word)
     unit = ctx.group('ago_unit').casefold()
     if unit in ('day', 'week', 'fortnight'):
         days = count * {'day': 1, 'week': 7, 'fortnight': 14}[unit]
@@ -591,12 +597,14 @@ def _resolve_ago(ctx: _Context) -> Optional[_Resolved]:
         then = anchor - datetime.timedelta(days=days)
         return (_Resolved(then.isoformat(), 'day') if unit == 'day'
                 else _Resolved(_iso_week(then), 'week'))
+    if anchor.year - count * (10 if unit == 'decade' else 1) < 1 or (unit == 'month' and count > 12 * 2000):
+        return None  # before the Common Era: not a calendar date TIMEX3 can write
     if unit == 'month':
         year, month = _shift_month(anchor.year, anchor.month, -count)
-        return _Resolved(f'{year}-{month:02d}', 'month')
+        return _Resolved(f'{year:04d}-{month:02d}', 'month')
     if unit == 'decade':
-        return _Resolved(str((anchor.year - 10 * count) // 10), 'decade')
-    return _Resolved(str(anchor.year - count), 'year')
+        return _Resolved(f'{(anchor.year - 10 * count) // 10:03d}', 'decade')
+    return _Resolved(f'{anchor.year - count:04d}', 'year')
 
 
 def _resolve_season(ctx: _Context) -> Optional[_Resolved]:
@@ -704,7 +712,7 @@ def _resolve_duration(ctx: _Context) -> Optional[_Resolved]:
     code = _DURATION_UNITS[unit]
     if count_word in _VAGUE_COUNTS:
         return _Resolved(f'PX{code}', 'duration')
-    count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS[count_word]
+    count = _count(count_word)
     if count == 0:
         return None
     if unit == 'fortnight':

@@ -133,6 +133,10 @@ def test_last_this_next(body, anchor, expected):
     ('The plant closed two years ago and reopened three days ago.', FRIDAY,
      [('two years ago', '2017', 'year'), ('three days ago', '2019-09-10', 'day')]),
     ('It began nearly four years ago.', THURSDAY, [('nearly four years ago', '2002', 'year')]),
+    # Thousands separators belong to the number; TIMEX3 years have four digits.
+    ('The shrine was built more than 1,400 years ago.', THURSDAY,
+     [('more than 1,400 years ago', '0606', 'year')]),
+    ('It sold 2,006 tonnes.', THURSDAY, []),
     ('Sales were flat a year earlier.', THURSDAY, [('a year earlier', '2005', 'year')]),
     ('The law passed 12 months ago.', '2006-12-29', [('12 months ago', '2005-12', 'month')]),
     ('They met two weeks ago.', '2006-12-27', [('two weeks ago', '2006-W50', 'week')]),
