@@ -16,7 +16,8 @@ once into the cache (``$NEWSBEAM_CACHE``, default ``~/.cache/newsbeam``) by
 ``scripts/java-deps.sh``; Prism is built once by ``scripts/build-prism.sh``.  Both scripts
 live in the checkout, so these helpers need one.  Every service listens on a free port
 (unless told one), is ready when the context is entered, and is killed with its whole
-process group on exit.  A service that fails to start raises ``ServiceError`` with the end
+process group on exit (and gets SIGTERM if the process that started it dies first).  A service
+that fails to start raises ``ServiceError`` with the end
 of its log; ``MissingTool`` (a subclass) means java, mvn or go is not installed.
 
 This module imports nothing from Beam: the CLI and the tests share it.
@@ -108,6 +109,15 @@ def prism_binary() -> str:
     return _run_script('build-prism.sh')
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the process that started it dies (Linux), so a
+    killed test run or CLI (no context-manager exit) does not leave JVMs behind."""
+    if sys.platform.startswith('linux'):
+        import ctypes  # pylint: disable=import-outside-toplevel
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _stop(process: subprocess.Popen, grace_seconds: float = 10) -> None:
     """Ends the service's whole process group: SIGTERM, then SIGKILL after the grace period."""
     if process.poll() is not None:
@@ -144,8 +154,10 @@ def _service(name: str, command: List[str], log: pathlib.Path, ready: Callable[[
              timeout_seconds: float, cwd: Optional[pathlib.Path] = None) -> Iterator[subprocess.Popen]:
     """Starts ``command`` in its own process group, waits until ``ready()``, stops it on exit."""
     with open(log, 'ab') as handle:
+        # Its own process group, so that stopping it reaches the workers it starts; and it dies
+        # with the thread that started it: start services from a thread that outlives them.
         process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=cwd, start_new_session=True)
+                                   cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
     try:
         deadline = time.monotonic() + timeout_seconds
         while not ready():
