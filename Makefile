@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 WAREHOUSE ?= warehouse
 SEEDS := 'seeds/articles/*'
 
-.PHONY: run test eval install lock clean
+.PHONY: run test test-fast runners measure-streaming bench eval install lock clean
 
 # (Re)install when the lock or the package metadata change; the venv is created when missing.
 $(INSTALLED): requirements.lock setup.py
@@ -22,6 +22,19 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
+
+# Without the runner tests (Prism, Flink, Kafka, Dataflow dry run).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q --ignore=tests/runners
+
+# The pinned runner components, fetched/built once into $${NEWSBEAM_CACHE:-~/.cache/newsbeam}.
+runners:
+	scripts/build-prism.sh
+	for c in kafka-expansion kafka-broker flink-job-server; do scripts/java-deps.sh $$c; done
+
+# Streaming throughput and publish-to-visible latency on a local Kafka (Prism).
+measure-streaming: $(INSTALLED)
+	$(BIN)/python scripts/measure_streaming.py --runner prism
 
 # Every score.py metric on every corpus present under ../shared/corpora (skips cleanly when absent).
 eval: $(INSTALLED)

@@ -51,7 +51,9 @@ class NewsPipelineOptions(PipelineOptions):
                                help='Where a new consumer group starts (default: %(default)s).')
         streaming.add_argument('--kafka-max-records', '--kafka_max_records', dest='kafka_max_records', type=int,
                                default=None, help='Stop after this many messages: a bounded backfill that ends '
-                                                  'cleanly, with every window written.')
+                                                  'cleanly, with every window written. On Flink, an unbounded read '
+                                                  '(without this) needs --checkpointing_interval=5000; a bounded '
+                                                  'one must not have it (it never finishes).')
         streaming.add_argument('--kafka-expansion-service', '--kafka_expansion_service',
                                dest='kafka_expansion_service', default=None, metavar='HOST:PORT',
                                help="A running Beam Kafka IO expansion service; by default one is started from "

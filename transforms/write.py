@@ -28,6 +28,7 @@ the others: true snapshot isolation needs a table format (Iceberg, Delta).
 """
 import glob
 import hashlib
+import itertools
 import json
 import os
 import uuid
@@ -297,8 +298,19 @@ class _WriteWindowFileFn(beam.DoFn):
 
     def process(self, group, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
         (table, partition, shard), rows = group
+        rows = iter(rows)
+        first = next(rows, None)
+        # Flink (Beam 2.70 portable streaming, with late firings) fires a window's last pane a
+        # second time, empty and with the same PaneInfo: writing it would replace that pane's
+        # files with empty ones.  A group without rows writes nothing.
+        if first is not None:
+            yield from self._write(table, partition, shard, itertools.chain([first], rows), window, pane)
+
+    def _write(self, table, partition, shard, rows, window, pane):
         stem = f'{_window_stem(self._run_id, window, pane)}-s{shard}'
-        staging = FileSystems.join(staging_root(self._output_dir, self._run_id), stem)
+        # Every group of a pane has the same stem: each attempt stages in a directory of its own, so
+        # that one group deleting its staging files never deletes another's being written beside it.
+        staging = FileSystems.join(staging_root(self._output_dir, self._run_id), f'{stem}-{uuid.uuid4().hex[:12]}')
         writer = TableFileWriter(staging, table, partition, stem)
         for row in rows:
             writer.write(row)
@@ -322,6 +334,10 @@ class _RecordWindowFn(beam.DoFn):
     def process(self, keyed, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
         _, written = keyed
         written = sorted(written)
+        if written:   # not the empty repeat of a last pane on Flink (see _WriteWindowFileFn)
+            yield self._record(written, window, pane)
+
+    def _record(self, written, window, pane) -> dict:
         rows = {name: 0 for name in TABLES}
         for w in written:
             if w.fmt == FORMATS[0]:
@@ -330,7 +346,7 @@ class _RecordWindowFn(beam.DoFn):
         manifest = {'run_id': self._run_id, 'window': stem, 'schema_version': SCHEMA_VERSION, 'rows': rows,
                     'files': [w._asdict() for w in written]}
         _write_json_atomically(FileSystems.join(self._output_dir, RUNS_DIR, self._run_id, f'{stem}.json'), manifest)
-        yield manifest
+        return manifest
 
 
 class WriteWindowedWarehouse(beam.PTransform):
