@@ -40,7 +40,7 @@ is measured with 1 and 2 workers:
   ``transforms.entities``/``transforms.events`` import them.
 
 Words are whitespace-separated words of the input texts.  Results go to
-OUT/latest.json, OUT/latest.md and OUT/throughput.png (drawn with Pillow);
+OUT/latest.json, OUT/latest.md and OUT/throughput.png (drawn with Pillow when installed);
 --profile adds OUT/profile.md: a cProfile of a 1-worker, in-process pipeline run,
 broken down by stage.  Without SHARED/corpora it says so and exits 0.
 """
@@ -269,6 +269,18 @@ def _pipeline_argv(input_glob: str, output: str, workers: int) -> List[str]:
     return argv
 
 
+def code_state() -> dict:
+    """The checkout's commit and its uncommitted changes to pipeline code, as a measurement starts."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(['git', *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return ''
+    dirty = git('status', '--porcelain', '--', 'pipeline', 'transforms', 'schemas', 'seeds/rules')
+    return {'commit': git('rev-parse', '--short', 'HEAD').strip() or None,
+            'uncommitted': [line[3:] for line in dirty.splitlines() if line.strip()]}
+
+
 def _child_pipeline(spec: dict) -> dict:
     from pipeline.main import configure_logging, run  # pylint: disable=import-outside-toplevel
     configure_logging()
@@ -409,6 +421,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(hook), env.get('PYTHONPATH')]))
     if spec['kind'] == 'pipeline':
         spec['output'] = str(work / f'warehouse-{kind}-{n}-{workers}')
+    code = code_state()
     result = measure(spec, kind, work, env)
     seconds = result['seconds']
     row = {'kind': kind, 'n': n, 'workers': workers, 'seconds': round(seconds, 2),
@@ -419,7 +432,9 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
            # throughput per CPU-second: unlike wall time, barely moved by other load on the machine.
            'cpu_seconds': result['cpu_seconds'],
            'articles_per_cpu_s': round(n / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
-           'background_cores': result['background_cores']}
+           'background_cores': result['background_cores'],
+           # Others commit to this checkout while a long benchmark runs: what each row measured.
+           'code': code}
     if spec['kind'] == 'pipeline':
         summary = result['summary']
         row.update(articles_written=summary['articles_written'], dead_letters=summary['dead_letters'],
@@ -608,10 +623,16 @@ _COLOURS = {('pipeline', 1): (31, 119, 180), ('pipeline', 2): (140, 190, 230),
             ('noop', 1): (44, 160, 44), ('noop', 2): (150, 215, 140)}
 
 
-def draw_chart(rows: List[dict], path: pathlib.Path, title: str) -> None:
+def draw_chart(rows: List[dict], path: pathlib.Path, title: str) -> bool:
     """Grouped bars, one group per N and one bar per (measurement, workers): articles/s on top,
-    articles per CPU-second below (the figure other load on the machine barely moves). Pillow only."""
-    from PIL import Image, ImageDraw, ImageFont  # pylint: disable=import-outside-toplevel
+    articles per CPU-second below (the figure other load on the machine barely moves).
+
+    Returns False (and draws nothing) without Pillow, which requirements.lock does not pin yet.
+    """
+    try:
+        from PIL import Image, ImageDraw, ImageFont  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return False
     width, height, legend_w = 1000, 900, 280
     image = Image.new('RGB', (width, height), 'white')
     draw = ImageDraw.Draw(image)
@@ -633,6 +654,7 @@ def draw_chart(rows: List[dict], path: pathlib.Path, title: str) -> None:
         draw.text((width - legend_w + 46, y + 8), f"{_KIND_NAMES[kind]}, {workers} worker{'s' * (workers > 1)}",
                   fill='black', font=small, anchor='lm')
     image.save(path)
+    return True
 
 
 def _bar_panel(draw, rows, series, metric, label, box, font, small) -> None:
@@ -677,8 +699,11 @@ def _nice_step(peak: float) -> float:
 def profile_markdown(profile: dict, command: str, date: str) -> str:
     summary = profile['summary']
     lines = ['# newsbeam profile', '', f'{date}. cProfile of one in-process pipeline run (FnApiRunner, in-memory, '
-             f"1 worker) over {summary['articles_written']:,} articles; {profile['seconds']:.1f} s under the "
-             'profiler (cProfile slows Python-heavy code more than spaCy\'s compiled code, so read the shares, '
+             f"1 worker) over {summary['articles_written']:,} articles at newsbeam {profile['code']['commit']}"
+             + (f" (uncommitted: {', '.join(profile['code']['uncommitted'])})" if profile['code']['uncommitted']
+                else '')
+             + f"; {profile['seconds']:.1f} s of wall time under the profiler, which counts this thread's CPU "
+             'time (cProfile slows Python-heavy code more than spaCy\'s compiled code, so read the shares, '
              'not the seconds).', '', f'Command: `{command}`', '',
              '| stage | seconds | share |', '|---|---:|---:|']
     for row in sorted(profile['stages'], key=lambda r: r['seconds'], reverse=True):
@@ -822,9 +847,9 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
     }
     (out / 'latest.json').write_text(json.dumps(report, indent=1, default=str) + '\n', encoding='utf-8')
     (out / 'latest.md').write_text(markdown(report), encoding='utf-8')
-    if final and rows:
-        draw_chart(rows, out / 'throughput.png',
-                   f"newsbeam throughput, {report['machine']['usable_cores']} cores ({date[:10]})")
+    if final and rows and not draw_chart(
+            rows, out / 'throughput.png', f"newsbeam throughput, {report['machine']['usable_cores']} cores ({date[:10]})"):
+        _log('Pillow is not installed: no throughput.png')
 
 
 def _profile(args, files, work: pathlib.Path, command: str, date: str) -> None:
@@ -836,9 +861,11 @@ def _profile(args, files, work: pathlib.Path, command: str, date: str) -> None:
     _log(f'profile N={n:,} workers=1 ...')
     env = os.environ.copy()
     env.pop(NOOP_ENV, None)
+    code = code_state()
     result = measure(spec, 'profile', work, env)
+    result['code'] = code
     (args.out / 'profile.md').write_text(profile_markdown(result, command, date), encoding='utf-8')
-    (args.out / 'profile.json').write_text(json.dumps({k: result[k] for k in ('seconds', 'stages', 'top')},
+    (args.out / 'profile.json').write_text(json.dumps({k: result[k] for k in ('seconds', 'code', 'stages', 'top')},
                                                       indent=1) + '\n', encoding='utf-8')
     _log(f"  profile: {result['seconds']:.1f} s -> {args.out / 'profile.md'}")
 

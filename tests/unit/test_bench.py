@@ -74,7 +74,8 @@ def test_markdown_and_chart(bench, tmp_path):
     text = bench.markdown(report)
     assert '| 100 | 1 | pipeline (newsbeam run) | 10.0 | 10.00 |' in text
     assert 'pipeline >= reference: met' in text
-    bench.draw_chart(rows, tmp_path / 'chart.png', 'test')
+    pytest.importorskip('PIL')
+    assert bench.draw_chart(rows, tmp_path / 'chart.png', 'test')
     assert (tmp_path / 'chart.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
