@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from bisect import bisect_right
-from typing import Iterable, List, Sequence
+from typing import Iterable, List
 
 import apache_beam as beam
 from apache_beam import pvalue
