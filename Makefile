@@ -40,6 +40,13 @@ measure-streaming: $(INSTALLED)
 eval: $(INSTALLED)
 	$(BIN)/python scripts/evaluate.py --json eval.json
 
+# Throughput, scaling, peak memory and Beam's overhead against spaCy alone on ../shared/corpora/tehran_times
+# (skips cleanly when absent), plus a per-stage profile, into docs/bench/.  N = 1,000 and 10,000 with 1 and 2
+# workers takes well over an hour on 2 cores; `make bench BENCH_ARGS=--quick` measures N = 1,000 only.
+BENCH_ARGS ?=
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench.py --profile $(BENCH_ARGS)
+
 # Re-resolve requirements.in into requirements.lock (exact versions and sha256 of every file).
 lock:
 	$(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools
