@@ -27,13 +27,13 @@ BEIJING = _annotated('beijing', BEIJING_TEXT, '2019-09-13')
 QUIET = _annotated('quiet', 'Prices rose. Nothing else happened.')
 EXPLODING = _annotated('boom', 'BOOM: Police arrested two men.')
 
-_real_extract = transforms.events.extract_events
+_real_sentence_events = transforms.events.article_sentence_events
 
 
-def _extract_with_bug(annotated, nlp, index=None):
-    if annotated.article.body.startswith('BOOM'):
+def _sentence_events_with_bug(doc, span, context, index, hits=None):
+    if context.body.startswith('BOOM'):
         raise RuntimeError('rule bug')
-    return _real_extract(annotated, nlp, index)
+    return _real_sentence_events(doc, span, context, index, hits)
 
 
 def _summary(annotated) -> tuple:
@@ -45,8 +45,9 @@ def _summary(annotated) -> tuple:
 
 
 def test_extract_events(monkeypatch):
-    # An unexpected exception on one article must make a dead letter, not end the run.
-    monkeypatch.setattr(transforms.events, 'extract_events', _extract_with_bug)
+    # An unexpected exception on one article must make a dead letter, not end the run, and
+    # not take the other articles of its batch with it.
+    monkeypatch.setattr(transforms.events, 'article_sentence_events', _sentence_events_with_bug)
     pipeline = test_pipeline.TestPipeline()
     stage = (pipeline
              | 'CreateAnnotated' >> beam.Create([BEIJING, QUIET, EXPLODING])

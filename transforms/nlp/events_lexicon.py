@@ -93,28 +93,84 @@ _STATE_TITLE = re.compile(
 _OTHER_PARTY_PREPOSITIONS = frozenset({'against', 'with', 'on', 'into', 'toward', 'towards'})
 
 
-def _stem(lemma: str) -> str:
-    # The stem that prefixes every regular inflection: 'agree' (agreed), 'deny' (denied).
-    if lemma.endswith('e') and len(lemma) > 3:
-        return lemma[:-1]
-    if lemma.endswith('y') and len(lemma) > 3 and lemma[-2] not in 'aeiou':
-        return lemma[:-1]
-    return lemma
+# spaCy's English rule lemmatizer (its ``lemma_rules`` table): a word of that part of speech
+# ending in the first string has the lemma with the second in its place ('talks' -> 'talk',
+# 'agreed' -> 'agree').  Reversed, they give every regular form that can have a given lemma.
+_LEMMA_RULES = {
+    'VERB': (('s', ''), ('ies', 'y'), ('es', 'e'), ('es', ''), ('ed', 'e'), ('ed', ''), ('ing', 'e'), ('ing', '')),
+    'NOUN': (('s', ''), ('ses', 's'), ('ves', 'f'), ('xes', 'x'), ('zes', 'z'), ('ches', 'ch'), ('shes', 'sh'),
+             ('men', 'man'), ('ies', 'y')),
+}
+_VOWELS = frozenset('aeiou')
+
+
+def inflections(lemma: str, pos: str) -> set:
+    """The forms of ``lemma`` as part of speech ``pos`` that the lemmatizer can take back to it.
+
+    The lemma itself, the lemma rules reversed, and the regular spellings the lemmatizer
+    knows as exceptions: a doubled final consonant ('banned', 'expelling'), y -> ied
+    ('rallied'), c -> ck ('trafficked').  Irregular ones ('met') are the lexicon's ``forms``.
+    A part of speech without rules (AUX) gets the verb's and the noun's.
+    """
+    lemma = lemma.lower()
+    forms = {lemma}
+    for rule_pos, rules in _LEMMA_RULES.items():
+        if pos not in _LEMMA_RULES or pos == rule_pos:
+            for old, new in rules:
+                if lemma.endswith(new):
+                    forms.add(lemma[:len(lemma) - len(new)] + old)
+    if pos != 'NOUN':
+        last = lemma[-1:]
+        if len(lemma) > 2 and last.isalpha() and last not in _VOWELS and last not in 'wxy' \
+                and lemma[-2] in _VOWELS:
+            forms.update((lemma + last + 'ed', lemma + last + 'ing'))
+        if len(lemma) > 2 and last == 'y' and lemma[-2] not in _VOWELS:
+            forms.add(lemma[:-1] + 'ied')
+        if last == 'c':
+            forms.update((lemma + 'ked', lemma + 'king'))
+    return forms
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` as a trie: one pass per position, not one per word."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[''] = {}
+
+    def pattern(node) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        optional = '' in node
+        if not branches:
+            return ''
+        body = branches[0] if len(branches) == 1 and not optional else '(?:' + '|'.join(branches) + ')'
+        if optional:
+            body = body + '?' if body.startswith('(?:') else '(?:' + body + ')?'
+        return body
+
+    return pattern(trie)
 
 
 class TriggerIndex:
-    """The lexicon by lemma, and a regex that finds sentences that may hold a trigger."""
+    """The lexicon by lemma, and a regex of the forms its words can take in a text.
+
+    ``pattern`` finds the inflected forms of the lexicon's words (and 'must', for reported
+    obligations): a sentence without one cannot hold a trigger, so it is not parsed, and in
+    a parsed sentence only the tokens it found can be triggers.
+    """
 
     def __init__(self, triggers: Sequence[Trigger]):
         self.by_lemma: Dict[str, List[Trigger]] = collections.defaultdict(list)
+        forms = {_OBLIGATION}
         for trigger in triggers:
             self.by_lemma[trigger.lemma].append(trigger)
-        stems = sorted({_stem(t.lemma) for t in triggers}, key=len, reverse=True)
-        forms = sorted({form for t in triggers for form in t.forms}, key=len, reverse=True)
-        forms.append(_OBLIGATION)
-        self.pattern = re.compile(
-            r'\b(?:(?:' + '|'.join(map(re.escape, stems)) + r')[\w-]*|(?:'
-            + '|'.join(map(re.escape, forms)) + r')\b)', re.IGNORECASE)
+            for pos in trigger.pos:
+                forms |= inflections(trigger.lemma, pos)
+            forms.update(form.lower() for form in trigger.forms)
+        self.forms = frozenset(forms)
+        self.pattern = re.compile(r'\b' + _alternation(self.forms) + r'\b', re.IGNORECASE)
 
     def match(self, token) -> Optional[Tuple[Trigger, Optional[object]]]:
         """The lexicon line a token triggers, and the partner token of a two-word trigger.
@@ -157,10 +213,26 @@ def sentence_spans(body: str, sentence_starts: Sequence[int]) -> List[SentenceSp
     return spans
 
 
+class Candidate(NamedTuple):
+    """A sentence worth parsing, and where its possible trigger words start (sentence offsets)."""
+    span: SentenceSpan
+    hits: Tuple[int, ...]
+
+
+def candidates(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -> List[Candidate]:
+    """Sentences whose raw text holds a possible trigger form, with the forms' offsets."""
+    found = []
+    for span in sentence_spans(body, sentence_starts):
+        if span.end > span.start:
+            hits = tuple(m.start() - span.start for m in index.pattern.finditer(body, span.start, span.end))
+            if hits:
+                found.append(Candidate(span, hits))
+    return found
+
+
 def candidate_sentences(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -> List[SentenceSpan]:
     """Sentences whose raw text holds a possible trigger form: the only ones worth parsing."""
-    return [span for span in sentence_spans(body, sentence_starts)
-            if span.end > span.start and index.pattern.search(body, span.start, span.end)]
+    return [candidate.span for candidate in candidates(body, sentence_starts, index)]
 
 
 class CountryResolver:
@@ -825,17 +897,32 @@ def sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tri
     return [found.event for found in _sentence_events(doc, span, context, index)]
 
 
-def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex) -> List[_Found]:
+def _hit_tokens(doc, hits: Optional[Sequence[int]]) -> list:
+    """The tokens at the trigger regex's hits (sentence offsets), in order; all tokens without hits."""
+    if hits is None:
+        return list(doc)
+    indices = set()
+    for offset in hits:
+        found = doc.char_span(offset, offset + 1, alignment_mode='expand')
+        if found is not None and len(found):
+            indices.add(found[0].i)
+    return [doc[i] for i in sorted(indices)]
+
+
+def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex,
+                     hits: Optional[Sequence[int]] = None) -> List[_Found]:
     sentence = _Sentence(doc, span, context)
     matches = {}
     partners = set()
-    for token in doc:
+    # Only a token where the regex found a trigger form can be a trigger (or 'must').
+    tokens = _hit_tokens(doc, hits)
+    for token in tokens:
         matched = index.match(token)
         if matched:
             matches[token.i] = matched
             if matched[1] is not None:
                 partners.add(matched[1].i)
-    for token in doc:
+    for token in tokens:
         obliged = _reported_obligation(token)
         if obliged is not None:
             # The demand replaces the obliged act's own event ('must reach an agreement').
@@ -942,9 +1029,14 @@ def select_events(found: Sequence[_Found]) -> List[Event]:
     return kept
 
 
-def article_sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex) -> List[Event]:
-    """``select_events`` over ``sentence_events``: what the events stage emits for one sentence."""
-    return select_events(_sentence_events(doc, span, context, index))
+def article_sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex,
+                            hits: Optional[Sequence[int]] = None) -> List[Event]:
+    """``select_events`` over ``sentence_events``: what the events stage emits for one sentence.
+
+    ``hits``: where the sentence's trigger forms start (``Candidate.hits``); only the tokens
+    there are looked up in the lexicon.  None looks up every token.
+    """
+    return select_events(_sentence_events(doc, span, context, index, hits))
 
 
 def sentence_index_of(sentence_starts: Sequence[int], offset: int) -> int:
