@@ -14,8 +14,8 @@ from transforms.entities import annotate
 from transforms.events import extract_events
 from transforms.nlp.event_rules import QUAD_CLASSES, load_plover_lexicon
 from transforms.nlp.events_lexicon import (TriggerIndex, candidate_sentences, default_index,
-                                           default_resolver)
-from transforms.nlp.model import load_ner, load_parser
+                                           default_resolver, inflections)
+from transforms.nlp.model import DEFAULT_MODEL, load_ner, load_parser
 from transforms.time_expressions import find_time_expressions
 
 
@@ -272,3 +272,41 @@ def test_lexicon_phrases(text, event_type, trigger):
 def test_announced_act_with_unless_is_a_threat(text, event_type):
     event = _only(text)
     assert (event.event_type, event.trigger, event.actor) == (event_type, 'withdraw', 'Syria')
+
+
+@pytest.mark.parametrize('lemma, pos, forms', [
+    ('agree', 'VERB', {'agree', 'agrees', 'agreed', 'agreeing'}),
+    ('ban', 'VERB', {'bans', 'banned', 'banning'}),
+    ('rally', 'VERB', {'rallies', 'rallied', 'rallying'}),
+    ('traffic', 'VERB', {'trafficked', 'trafficking'}),
+    ('talk', 'NOUN', {'talk', 'talks'}),
+    ('accord', 'NOUN', {'accord', 'accords'}),
+])
+def test_inflections_are_what_the_lemmatizer_takes_back(lemma, pos, forms):
+    assert forms <= inflections(lemma, pos)
+    # A noun trigger's verb forms are not candidates: 'according to' is no accord.
+    assert pos != 'NOUN' or not inflections(lemma, pos) & {lemma + 'ed', lemma + 'ing'}
+
+
+def test_lexicon_forms_find_every_trigger_token():
+    # Every form spaCy lemmatizes to a lexicon word is a regex hit, irregular ones included.
+    index = default_index()
+    text = ('Rebels overran the town. Police banned the rally. They rallied and met, then held talks. '
+            'Troops withdrew; the army had fought. It is according to plan.')
+    hits = {m.group(0).lower() for m in index.pattern.finditer(text)}
+    assert {'overran', 'banned', 'rally', 'rallied', 'met', 'held', 'talks', 'withdrew', 'fought'} <= hits
+    assert 'according' not in hits and 'plan' not in hits
+
+
+def test_parser_token_attributes_are_the_models_own():
+    # load_parser's newsbeam_token_attributes stands for the model's attribute_ruler + lemmatizer.
+    import spacy  # pylint: disable=import-outside-toplevel
+    texts = ['Baqeri met Li Zuocheng, the chief of China’s Joint Staff, in Beijing on Wednesday.',
+             "There is no deal; they don't want it and I'm gonna say so. Let's see: y'all ain't done.",
+             'Thousands of students staged protests in Paris.  Nothing happened to anyone who was there.']
+    reference = spacy.load(DEFAULT_MODEL, exclude=['ner', 'senter'])
+    parser = load_parser()
+    assert 'attribute_ruler' not in parser.pipe_names and 'lemmatizer' not in parser.pipe_names
+    for expected, got in zip(reference.pipe(texts), parser.pipe(texts)):
+        assert [(t.tag_, t.pos_, t.dep_, str(t.morph), t.lemma_) for t in got] == [
+            (t.tag_, t.pos_, t.dep_, str(t.morph), t.lemma_) for t in expected]
