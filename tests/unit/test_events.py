@@ -310,3 +310,13 @@ def test_parser_token_attributes_are_the_models_own():
     for expected, got in zip(reference.pipe(texts), parser.pipe(texts)):
         assert [(t.tag_, t.pos_, t.dep_, str(t.morph), t.lemma_) for t in got] == [
             (t.tag_, t.pos_, t.dep_, str(t.morph), t.lemma_) for t in expected]
+
+
+@pytest.mark.parametrize('text, parsed', [
+    ('The two sides held talks.', True),
+    ('The company held its shares.', False),      # 'hold' triggers only with 'talk'
+    ('Russia said Sudan must return it.', True),
+    ('Visitors must wear masks.', False),         # 'must' triggers only under a reporting verb
+])
+def test_phrase_only_forms_need_their_partner_word(text, parsed):
+    assert bool(candidate_sentences(text, [0], default_index())) is parsed

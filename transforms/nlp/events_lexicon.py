@@ -102,6 +102,7 @@ _LEMMA_RULES = {
              ('men', 'man'), ('ies', 'y')),
 }
 _VOWELS = frozenset('aeiou')
+_WORD = re.compile(r'\w+')
 
 
 def inflections(lemma: str, pos: str) -> set:
@@ -153,24 +154,53 @@ def _alternation(words: Iterable[str]) -> str:
     return pattern(trie)
 
 
+# Irregular forms of the words a trigger needs beside it ('with' words, reporting verbs).
+_IRREGULAR_PARTNER_FORMS = {'go': ('went', 'gone'), 'tie': ('tying',), 'say': ('said',), 'tell': ('told',)}
+
+
+def _word_forms(lemma: str) -> frozenset:
+    """Every form of a word of any part of speech: what a partner lemma can be printed as."""
+    return frozenset(inflections(lemma, 'X') | set(_IRREGULAR_PARTNER_FORMS.get(lemma, ())))
+
+
 class TriggerIndex:
     """The lexicon by lemma, and a regex of the forms its words can take in a text.
 
     ``pattern`` finds the inflected forms of the lexicon's words (and 'must', for reported
     obligations): a sentence without one cannot hold a trigger, so it is not parsed, and in
-    a parsed sentence only the tokens it found can be triggers.
+    a parsed sentence only the tokens it found can be triggers.  ``partners`` says, of a
+    form that triggers only beside another word ('held' only in 'held talks', 'must' only
+    under a reporting verb), the forms one of which the sentence must hold too.
     """
 
     def __init__(self, triggers: Sequence[Trigger]):
         self.by_lemma: Dict[str, List[Trigger]] = collections.defaultdict(list)
-        forms = {_OBLIGATION}
+        needs: Dict[str, set] = collections.defaultdict(set)
         for trigger in triggers:
             self.by_lemma[trigger.lemma].append(trigger)
-            for pos in trigger.pos:
-                forms |= inflections(trigger.lemma, pos)
-            forms.update(form.lower() for form in trigger.forms)
-        self.forms = frozenset(forms)
+            forms = set(trigger.forms) | set().union(*(inflections(trigger.lemma, pos) for pos in trigger.pos))
+            for form in forms:
+                needs[form.lower()].add(trigger.with_lemma)
+        needs[_OBLIGATION].update(_REPORTING_VERBS)
+        self.forms = frozenset(needs)
+        self.partners: Dict[str, frozenset] = {
+            form: frozenset().union(*(_word_forms(lemma) for lemma in lemmas))
+            for form, lemmas in needs.items() if None not in lemmas}
         self.pattern = re.compile(r'\b' + _alternation(self.forms) + r'\b', re.IGNORECASE)
+
+    def hits(self, text: str, start: int = 0, end: Optional[int] = None) -> List[int]:
+        """Offsets (from ``start``) of the trigger forms in ``text[start:end]`` that can trigger there."""
+        end = len(text) if end is None else end
+        found, words = [], None
+        for match in self.pattern.finditer(text, start, end):
+            partners = self.partners.get(match.group(0).lower())
+            if partners is not None:
+                if words is None:
+                    words = frozenset(_WORD.findall(text[start:end].lower()))
+                if not partners & words:
+                    continue
+            found.append(match.start() - start)
+        return found
 
     def match(self, token) -> Optional[Tuple[Trigger, Optional[object]]]:
         """The lexicon line a token triggers, and the partner token of a two-word trigger.
@@ -224,7 +254,7 @@ def candidates(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -
     found = []
     for span in sentence_spans(body, sentence_starts):
         if span.end > span.start:
-            hits = tuple(m.start() - span.start for m in index.pattern.finditer(body, span.start, span.end))
+            hits = tuple(index.hits(body, span.start, span.end))
             if hits:
                 found.append(Candidate(span, hits))
     return found
