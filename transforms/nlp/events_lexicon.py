@@ -332,6 +332,18 @@ def default_resolver() -> CountryResolver:
     return CountryResolver(load_demonyms(), load_actor_countries())
 
 
+def _title_window(body: str, mention: EntityMention) -> Tuple[int, str]:
+    """(start, text) of what may be the person's title: up to _TITLE_WINDOW_CHARS before the
+    name, from the last _TITLE_STOP on."""
+    window_start = max(0, mention.start_char - _TITLE_WINDOW_CHARS)
+    before = body[window_start:mention.start_char]
+    stops = list(_TITLE_STOP.finditer(before))
+    if stops:
+        window_start += stops[-1].end()
+        before = body[window_start:mention.start_char]
+    return window_start, before
+
+
 def person_countries(body: str, entities: Sequence[EntityMention], resolver: CountryResolver) -> Dict[str, str]:
     """Each person's country as the article states it, by canonical name.
 
@@ -345,12 +357,7 @@ def person_countries(body: str, entities: Sequence[EntityMention], resolver: Cou
     for position, mention in enumerate(mentions):
         if mention.label != PERSON or mention.canonical in found:
             continue
-        window_start = max(0, mention.start_char - _TITLE_WINDOW_CHARS)
-        before = body[window_start:mention.start_char]
-        stops = list(_TITLE_STOP.finditer(before))
-        if stops:
-            window_start += stops[-1].end()
-            before = body[window_start:mention.start_char]
+        window_start, before = _title_window(body, mention)
         # Nearest to the name first: 'Iran's envoy met Chinese minister Wang' -> CHN.
         country = _nearest_country(before, window_start, mentions[:position], resolver, found)
         if country is None:
@@ -711,12 +718,7 @@ def _titled_official(body: str, mention: EntityMention, mentions: Sequence[Entit
     A title that an organisation or a country qualifies ('U.N.', 'Arab League', 'Iranian')
     says whose office it is; only a bare one leaves the country to the context.
     """
-    window_start = max(0, mention.start_char - _TITLE_WINDOW_CHARS)
-    before = body[window_start:mention.start_char]
-    stops = list(_TITLE_STOP.finditer(before))
-    if stops:
-        window_start += stops[-1].end()
-        before = body[window_start:mention.start_char]
+    window_start, before = _title_window(body, mention)
     if not _STATE_TITLE.search(before) and not _STATE_TITLE.search(
             mention.text[:len(mention.text) - len(mention.text.split()[-1])]):
         return False
