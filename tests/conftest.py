@@ -1,6 +1,9 @@
 """Shared fixtures: article factories and the paths of the project's own seeds."""
+import glob
 import pathlib
 
+import fastavro
+import pyarrow.parquet as pq
 import pytest
 
 from schemas.records import Article
@@ -8,6 +11,18 @@ from schemas.records import Article
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEEDS = ROOT / 'seeds'
 SHARED = ROOT.parent / 'shared'
+
+
+def warehouse_rows(root, table: str, fmt: str = 'parquet') -> list:
+    """Every row of one table of a warehouse, read back from its Parquet (pyarrow) or Avro (fastavro) files."""
+    rows = []
+    for path in sorted(glob.glob(f'{root}/{fmt}/{table}/*/*.{fmt}')):
+        if fmt == 'parquet':
+            rows.extend(pq.read_table(path).to_pylist())
+        else:
+            with open(path, 'rb') as handle:
+                rows.extend(fastavro.reader(handle))
+    return rows
 
 
 def make_article(article_id: str, body: str, **fields) -> Article:

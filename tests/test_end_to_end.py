@@ -1,17 +1,14 @@
 """End to end on seeds/: run the CLI's run(), read Parquet back with pyarrow and DuckDB, Avro with fastavro."""
 import datetime
-import glob
 import json
 import os
 
 import duckdb
-import fastavro
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.main import run
 from schemas.fields import TABLES
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, warehouse_rows
 
 SAMPLE = '000_ca39e523ff7368f4.txt'
 
@@ -26,16 +23,11 @@ def _jsonable(value):
 
 
 def _parquet(root, table):
-    return [row for path in sorted(glob.glob(f'{root}/parquet/{table}/*/*.parquet'))
-            for row in pq.read_table(path).to_pylist()]
+    return warehouse_rows(root, table, 'parquet')
 
 
 def _avro(root, table):
-    rows = []
-    for path in sorted(glob.glob(f'{root}/avro/{table}/*/*.avro')):
-        with open(path, 'rb') as handle:
-            rows.extend(fastavro.reader(handle))
-    return rows
+    return warehouse_rows(root, table, 'avro')
 
 
 @pytest.fixture(scope='module', name='warehouse')

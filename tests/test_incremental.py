@@ -9,18 +9,12 @@ import subprocess
 import sys
 import time
 
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.main import run
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, warehouse_rows
 from transforms.write import (TableFileWriter, journal_path, manifest_path, publish_run,
                               recover_unfinished_runs, staging_root)
-
-
-def _rows(root, table):
-    return [row for path in sorted(glob.glob(f'{root}/parquet/{table}/*/*.parquet'))
-            for row in pq.read_table(path).to_pylist()]
 
 
 def _published_files(root):
@@ -55,8 +49,8 @@ def test_rerun_adds_nothing_and_new_files_add_exactly_themselves(inbox, tmp_path
     assert (again['articles_read'], again['articles_written'], again['dead_letters'], again['skipped']) == (
         24, 0, 0, 24)
     assert again['balanced']
-    assert len(_rows(warehouse, 'articles')) == 15
-    assert len(_rows(warehouse, 'dead_letters')) == 9
+    assert len(warehouse_rows(warehouse, 'articles')) == 15
+    assert len(warehouse_rows(warehouse, 'dead_letters')) == 9
 
     (inbox / 'day2').mkdir()
     for number in range(20):
@@ -64,8 +58,8 @@ def test_rerun_adds_nothing_and_new_files_add_exactly_themselves(inbox, tmp_path
             f'NAIROBI, March {number + 1} - Story number {number} about rainfall in region {number * 7}.\n')
     third = run(args)
     assert (third['articles_written'], third['dead_letters'], third['skipped']) == (20, 0, 24)
-    assert len(_rows(warehouse, 'articles')) == 35
-    ids = [row['article_id'] for row in _rows(warehouse, 'articles')]
+    assert len(warehouse_rows(warehouse, 'articles')) == 35
+    ids = [row['article_id'] for row in warehouse_rows(warehouse, 'articles')]
     assert len(ids) == len(set(ids))
 
 
@@ -83,7 +77,7 @@ def test_near_duplicates_point_at_the_first_copy_across_runs(tmp_path):
     (second_inbox / 'unrelated.txt').write_text('SEOUL (Reuters) – South Korea exports fell in May, data showed.')
     summary = run(['--input', f'{second_inbox}/*', '--output', warehouse])
     assert summary['near_duplicates'] == 2
-    articles = {row['source_id']: row for row in _rows(warehouse, 'articles')}
+    articles = {row['source_id']: row for row in warehouse_rows(warehouse, 'articles')}
     first_id = articles['presstv.txt']['article_id']
     assert {sid: row['duplicate_of'] for sid, row in articles.items()} == {
         'presstv.txt': None, 'resent.txt': first_id, 'syndicated.txt': first_id, 'unrelated.txt': None}
@@ -95,7 +89,7 @@ def test_the_same_file_read_twice_in_one_run_is_kept_once(tmp_path):
         (tmp_path / folder / 'story.txt').write_text('LONDON, May 2 - Same file, same name, two folders.\n')
     summary = run(['--input', f'{tmp_path}/a/*', '--input', f'{tmp_path}/b/*', '--output', str(tmp_path / 'w')])
     assert (summary['articles_read'], summary['articles_written'], summary['skipped']) == (2, 1, 1)
-    [article] = _rows(str(tmp_path / 'w'), 'articles')
+    [article] = warehouse_rows(str(tmp_path / 'w'), 'articles')
     assert article['source_uri'] == str(tmp_path / 'a' / 'story.txt')
 
 
@@ -147,7 +141,7 @@ def test_kill_9_during_a_run_leaves_exactly_one_row_per_article(inbox, tmp_path)
 
     summary = run(['--input', f'{inbox}/*', '--output', str(warehouse)])
     assert (summary['articles_written'], summary['dead_letters'], summary['skipped']) == (15, 9, 0)
-    ids = [row['article_id'] for row in _rows(str(warehouse), 'articles')]
+    ids = [row['article_id'] for row in warehouse_rows(str(warehouse), 'articles')]
     assert len(ids) == len(set(ids)) == 15
     assert glob.glob(f'{warehouse}/_staging/*') == []
     assert _data_files(str(warehouse)) == _published_files(str(warehouse))

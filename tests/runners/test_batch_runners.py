@@ -7,15 +7,12 @@ multiset of rows, without the columns that name the run (ingested_at, run_id).
 """
 import collections
 import datetime
-import glob
 
-import fastavro
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.main import run
 from schemas.fields import TABLES
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, warehouse_rows
 
 RUN_COLUMNS = frozenset({'ingested_at', 'run_id'})
 
@@ -32,15 +29,8 @@ def _hashable(value):
 
 
 def _table(root, fmt, table):
-    rows = []
-    for path in sorted(glob.glob(f'{root}/{fmt}/{table}/*/*.{fmt}')):
-        if fmt == 'parquet':
-            rows.extend(pq.read_table(path).to_pylist())
-        else:
-            with open(path, 'rb') as handle:
-                rows.extend(fastavro.reader(handle))
-    return collections.Counter(
-        tuple(sorted((k, _hashable(v)) for k, v in row.items() if k not in RUN_COLUMNS)) for row in rows)
+    return collections.Counter(tuple(sorted((k, _hashable(v)) for k, v in row.items() if k not in RUN_COLUMNS))
+                               for row in warehouse_rows(root, table, fmt))
 
 
 def _warehouse(root):

@@ -7,16 +7,14 @@ Every article must be in the warehouse exactly once, in Parquet and in Avro; eve
 a 'read' dead letter; and the window manifests must account for every row of every table.
 """
 import collections
-import glob
 import os
 import uuid
 
-import fastavro
-import pyarrow.parquet as pq
 import pytest
 
 from pipeline.main import run
 from schemas.fields import TABLES
+from tests.conftest import warehouse_rows
 from tests.runners import streaming_corpus as corpus
 from transforms.write import read_run_manifests
 
@@ -31,17 +29,6 @@ def fixture_topic(kafka_bootstrap):
     payloads = corpus.messages(ARTICLES)
     corpus.publish(kafka_bootstrap, name, payloads)
     return name, {a['id']: a for a in corpus.articles(ARTICLES)}, len(payloads)
-
-
-def _rows(root, fmt, table):
-    rows = []
-    for path in sorted(glob.glob(f'{root}/{fmt}/{table}/*/*.{fmt}')):
-        if fmt == 'parquet':
-            rows.extend(pq.read_table(path).to_pylist())
-        else:
-            with open(path, 'rb') as handle:
-                rows.extend(fastavro.reader(handle))
-    return rows
 
 
 def _runner_args(runner, prism_location, flink_endpoint):
@@ -69,7 +56,7 @@ def test_every_article_exactly_once(runner, topic, kafka_bootstrap, kafka_expans
 
     tables = {}
     for fmt in ('parquet', 'avro'):
-        articles = _rows(output, fmt, 'articles')
+        articles = warehouse_rows(output, 'articles', fmt)
         counts = collections.Counter(row['source_id'] for row in articles)
         assert set(counts) == set(expected), fmt
         assert [source for source, count in counts.items() if count > 1] == [], fmt
@@ -77,11 +64,11 @@ def test_every_article_exactly_once(runner, topic, kafka_bootstrap, kafka_expans
         titles = {row['source_id']: row['title'] for row in articles}
         assert all(titles[source] == article['title'] for source, article in expected.items()), fmt
 
-        dead = _rows(output, fmt, 'dead_letters')
+        dead = warehouse_rows(output, 'dead_letters', fmt)
         assert len(dead) == len(corpus.BAD_MESSAGES), fmt
         assert {row['stage'] for row in dead} == {'read'}, fmt
         assert all(row['source_uri'].startswith(f'kafka://{name}/') for row in dead), fmt
-        tables[fmt] = {table: len(_rows(output, fmt, table)) for table in TABLES}
+        tables[fmt] = {table: len(warehouse_rows(output, table, fmt)) for table in TABLES}
     assert tables['parquet'] == tables['avro']
 
     manifests = read_run_manifests(output, run_id)
