@@ -86,13 +86,15 @@ def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tupl
 
 
 def _rows(annotated, dead_letters: List, ledger: Sequence[str], context: RunContext):
-    """(all dead letters not recorded by an earlier run, every warehouse row)."""
+    """(all dead letters not recorded by an earlier run, (article rows, dead-letter rows)).
+
+    The two kinds of rows stay apart, each for a writer of its own: see WriteWarehouse.
+    """
     dead = (dead_letters
             | 'CollectDeadLetters' >> beam.Flatten()
             | 'SkipRecordedDeadLetters' >> SkipIngested(ledger, dead_letter_key, 'dead_letters_skipped'))
-    rows = ((annotated | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
-             dead | 'DeadLettersToRows' >> beam.FlatMap(dead_letter_rows, context))
-            | 'CollectRows' >> beam.Flatten())
+    rows = (annotated | 'AnnotatedToRows' >> beam.FlatMap(annotated_rows, context),
+            dead | 'DeadLettersToRows' >> beam.FlatMap(dead_letter_rows, context))
     return dead, rows
 
 

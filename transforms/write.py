@@ -252,7 +252,12 @@ class _PublishRunFn(beam.DoFn):
 
 
 class WriteWarehouse(beam.PTransform):
-    """PCollection[TableRow] -> PCollection[dict]: the manifest of the published run (one element).
+    """PCollection[TableRow], or a tuple of them -> PCollection[dict]: the published run's manifest.
+
+    Each PCollection of rows gets its own writer, fused with whatever makes the rows:
+    the FnApiRunner materialises the inputs of a Flatten, so flattening the article rows
+    with the dead-letter rows before writing would hold every row of the run in memory.
+    Only the (small) reports of the written files are flattened.
 
     Args:
       output_dir: warehouse root (local path or any Beam file system).
@@ -265,9 +270,13 @@ class WriteWarehouse(beam.PTransform):
         self._run_id = run_id
 
     def expand(self, rows):
+        row_collections = rows if isinstance(rows, (tuple, list)) else (rows,)
+        written = [
+            collection | f'WriteStagingFiles{index}' >> beam.ParDo(_WriteBundleFn(self._output_dir, self._run_id))
+            for index, collection in enumerate(row_collections)]
         return (
-            rows
-            | 'WriteStagingFiles' >> beam.ParDo(_WriteBundleFn(self._output_dir, self._run_id))
+            written
+            | 'AllWrittenFiles' >> beam.Flatten()
             | 'CollectWrittenFiles' >> beam.combiners.ToList()
             | 'PublishRun' >> beam.ParDo(_PublishRunFn(self._output_dir, self._run_id)))
 
@@ -371,6 +380,9 @@ class WriteWindowedWarehouse(beam.PTransform):
 
     def expand(self, rows):
         num_shards = self._num_shards
+        if isinstance(rows, (tuple, list)):
+            # Grouping per window gathers the rows anyway: one Flatten costs nothing more here.
+            rows = rows | 'CollectRows' >> beam.Flatten()
         return (
             rows
             | 'KeyByFile' >> beam.Map(lambda r: ((r.table, r.partition, _shard_of(r.row, num_shards)), r.row))
