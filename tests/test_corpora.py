@@ -24,7 +24,12 @@ BARS = {
     'reuters21578': {'dateline_city_accuracy': (0.99, 1), 'dateline_date_accuracy': (0.99, 1),
                      'dateline_spurious_rate': (0, 0.01), 'agency_recall': (0.98, 1)},
     'te3_silver': {'dateline_city_accuracy': (0.99, 1), 'dateline_date_accuracy': (0.99, 1),
-                   'agency_recall': (0.98, 1)},
+                   'agency_recall': (0.98, 1),
+                   # Below the 0.75: the silver values disagree with the text (README,
+                   # "Evaluation"); this holds what the rules reach so a regression shows.
+                   'timex_value_recall': (0.73, 1)},
+    'plover_gsr': {'event_type_recall': (0.60, 1), 'event_type_precision': (0.60, 1),
+                   'event_actor_recall': (0.50, 1), 'event_actor_country_recall': (0.50, 1)},
     'conll2003': {'dateline_city_accuracy': (0.99, 1), 'dateline_date_accuracy': (0.99, 1),
                   'dateline_spurious_rate': (0, 0.01), 'ner_f1': (0.65, 1)},
     'tehran_times': {'dateline_city_accuracy': (0.99, 1), 'agency_recall': (0.98, 1),

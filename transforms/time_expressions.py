@@ -31,10 +31,13 @@ reports what is over in the past tense.  The nearest cue before the expression d
 so 'said Tuesday it will ...' stays in the past; a past participle after 'be' gives way
 to what is before it ('will be turned off on Monday'); past tenses include the irregular
 ones ('drew at home on Saturday').  After it only the next two words count ('Tuesday
-will see').  A bare month naming the anchor's own month is last year's in the past tense
-and next year's in the future: reporters call the current month 'this month', and data
-'for December' is not out before December ends ('Inflation rose in December' filed on
-December 14, 2006 is December 2005).  'Earlier in the day' and 'later that day' are the
+will see').  Where no word tells either way, a month-day in the coming 31 days is the
+coming one ('the final match is at Auckland on December 26' filed on December 22; 'takes
+over the presidency on January 1' filed in December), and a bare month naming the
+anchor's own month is that month ('In December alone, 61 soldiers have died').  In the
+past tense it is last year's and in the future next year's: data 'for December' is not
+out before December ends ('Inflation rose in December' filed on December 14, 2006 is
+December 2005).  'Earlier in the day' and 'later that day' are the
 anchor's day: a story reports the day it is filed.
 
 What the text covers follows TimeML as TempEval-3 annotates it: a preposition is left
@@ -259,6 +262,8 @@ _MAY_BEFORE = re.compile(
     r'(?i:\b(?:in|since|until|till|by|from|of|through|to|before|after|during|last|next|this|early|late|mid|and|or|between)[\s-]+)$')
 _CAPITALISED_WORD_BEFORE = re.compile(r'\b[A-Z][A-Za-z]*\s+$')
 _LOOK_BEHIND_CHARS = 24
+# How far ahead a month-day without a year or a tense still reads as the coming one.
+_UPCOMING_WITHOUT_TENSE = datetime.timedelta(days=31)
 
 
 class _Resolved:
@@ -325,52 +330,57 @@ def _words_after(body: str, end: int) -> List[str]:
     return words
 
 
-def _is_future(body: str, start: int, end: int) -> bool:
-    """Whether the words around [start, end) put it after the anchor (see the module docstring)."""
+def _tense(body: str, start: int, end: int) -> Optional[str]:
+    """'future' or 'past' when the words around [start, end) say so, else None (see the module docstring)."""
     after = _words_after(body, end)
     # The expression as subject of a future verb: 'the rise on January 1 will have ...'.
     if after[:1] and after[0] in _FUTURE_AUXILIARIES:
-        return True
+        return 'future'
     before = _words_before(body, start)
     for index, word in enumerate(before):
         if word in _FUTURE_WORDS or word in _SCHEDULE_VERBS:
-            return True
+            return 'future'
         if word == 'to' and index + 1 < len(before) and before[index + 1] in _TO_AFTER_BE:
-            return True
+            return 'future'
         # 'set to', 'set for': a plan; 'set off', 'was set in motion': done.
         if word == 'set' and index and before[index - 1] in ('to', 'for'):
-            return True
+            return 'future'
         if word in _PAST_WORDS or (word.endswith('ed') and len(word) > 4):
             # 'will be turned off on Monday': a participle after 'be' takes its tense from before.
             if index + 1 < len(before) and before[index + 1] == 'be':
                 continue
-            return False
+            return 'past'
     for word in after:
         if word in _FUTURE_AUXILIARIES:
-            return True
+            return 'future'
         if word in _PAST_WORDS:
-            return False
-    return False
+            return 'past'
+    return None
 
 
 class _Context:
     """What a resolver may look at: the match, the anchor and the body around it."""
-    __slots__ = ('match', 'anchor', 'body', '_future')
+    __slots__ = ('match', 'anchor', 'body', '_tense')
 
     def __init__(self, match: re.Match, anchor: Optional[datetime.date], body: str):
         self.match = match
         self.anchor = anchor
         self.body = body
-        self._future = None
+        self._tense = ''
 
     def group(self, name: str) -> Optional[str]:
         return self.match.group(name)
 
     @property
+    def tense(self) -> Optional[str]:
+        """'future', 'past' or None (no cue either way)."""
+        if self._tense == '':
+            self._tense = _tense(self.body, self.match.start(), self.match.end())
+        return self._tense
+
+    @property
     def future(self) -> bool:
-        if self._future is None:
-            self._future = _is_future(self.body, self.match.start(), self.match.end())
-        return self._future
+        return self.tense == 'future'
 
     def before(self) -> str:
         start = self.match.start()
@@ -382,17 +392,21 @@ def _relative_year(anchor: datetime.date, rel: str) -> int:
 
 
 def _month_day_in_year(month: int, day: int, ctx: _Context) -> Optional[datetime.date]:
-    """A month-day without a year: on or before the anchor, or after it in future tense."""
+    """A month-day without a year: after the anchor in the future tense, else on or before it;
+    when no word around it tells, a date in the next few weeks is the coming one ('the final
+    match is at Auckland on December 26' filed on December 22)."""
     anchor = ctx.anchor
-    if ctx.future:
-        found = _safe_date(anchor.year, month, day)
-        if found is None or found <= anchor:
-            found = _safe_date(anchor.year + 1, month, day)
-        return found
-    found = _safe_date(anchor.year, month, day)
-    if found is None or found > anchor:
-        found = _safe_date(anchor.year - 1, month, day)
-    return found
+    after = _safe_date(anchor.year, month, day)
+    if after is None or after <= anchor:
+        after = _safe_date(anchor.year + 1, month, day)
+    before = _safe_date(anchor.year, month, day)
+    if before is None or before > anchor:
+        before = _safe_date(anchor.year - 1, month, day)
+    if ctx.tense == 'future' or before is None:
+        return after
+    if ctx.tense == 'past' or after is None:
+        return before
+    return after if after - anchor <= _UPCOMING_WITHOUT_TENSE else before
 
 
 def _resolve_month_day(ctx: _Context) -> Optional[_Resolved]:
@@ -466,7 +480,9 @@ def _resolve_month(ctx: _Context) -> Optional[_Resolved]:
     if name == 'May' and not _MAY_BEFORE.search(ctx.before()) and not ctx.group('mod'):
         return None
     month = _month_number(name)
-    if ctx.future:
+    if month == anchor.month and ctx.tense is None:
+        year = anchor.year  # 'December's toll', 'the three months to December'
+    elif ctx.future:
         year = anchor.year if month > anchor.month else anchor.year + 1
     else:
         year = anchor.year if month < anchor.month else anchor.year - 1

@@ -91,9 +91,15 @@ def test_part_of_day(body, anchor, expected):
     ('A memorial will take place on August 31.', THURSDAY, [('August 31', '2007-08-31', 'day')]),
     ('Polls opened on Dec. 12.', THURSDAY, [('Dec. 12', '2006-12-12', 'day')]),
     ('The talks will resume on January 9.', THURSDAY, [('January 9', '2007-01-09', 'day')]),
+    # No tense either way: the coming one within 31 days, else the past one.
+    ('The final match is at Auckland on December 26.', '2006-12-22', [('December 26', '2006-12-26', 'day')]),
+    ('Germany takes over the EU presidency on January 1.', THURSDAY, [('January 1', '2007-01-01', 'day')]),
+    ('A medic is accused of executing a civilian on April 26.', '2006-12-21', [('April 26', '2006-04-26', 'day')]),
+    ('A medic is accused of executing a civilian on January 20.', THURSDAY, [('January 20', '2006-01-20', 'day')]),
     # A bare month: the latest before the anchor's month, or the next in future tense.
     ('In October, the plan was shelved.', THURSDAY, [('October', '2006-10', 'month')]),
     ('Inflation rose in December.', THURSDAY, [('December', '2005-12', 'month')]),
+    ('In December alone, at least 61 soldiers have died.', THURSDAY, [('December', '2006-12', 'month')]),
     ('The plant will reopen in December.', THURSDAY, [('December', '2007-12', 'month')]),
     # The reported day.
     ('Gunmen opened fire earlier in the day.', THURSDAY, [('the day', '2006-12-14', 'day')]),
