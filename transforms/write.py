@@ -16,7 +16,10 @@ into files under ``_staging/<run_id>/`` and reports them; once every bundle has
 succeeded, ``_PublishRunFn`` moves exactly the reported files into place and
 writes the run manifest last.  Files of a failed or retried bundle are never
 reported, so they are never published.  Rows stream into the files in row
-groups, so a bundle never holds its whole output in memory.
+groups, and a bundle keeps at most ``MAX_OPEN_WRITERS`` partitions open and
+``MAX_BUFFERED_ROWS`` rows not yet written, so its memory and file handles stay
+bounded however many articles and dates the bundle holds (a partition closed to
+make room is continued in a new file).
 
 Publication is journaled: the manifest is written to ``<run>.publishing.json``
 before the first file moves and renamed to ``<run>.json`` after the last, so a
@@ -32,6 +35,7 @@ import itertools
 import json
 import os
 import uuid
+from collections import Counter, OrderedDict
 from typing import Dict, Iterable, List, NamedTuple, Tuple
 
 import apache_beam as beam
@@ -56,6 +60,10 @@ RUNS_DIR = '_runs'
 PARQUET_CODEC = 'snappy'     # read by every warehouse engine; zstd is not (older Hive, some BI tools)
 AVRO_CODEC = 'deflate'       # the only codec besides null that every Avro reader must support
 ROW_GROUP_ROWS = 5_000
+# Per bundle: partitions open at once (each holds a Parquet and an Avro file) and rows held
+# for Parquet row groups across them.  An archive spanning years has thousands of dates.
+MAX_OPEN_WRITERS = 64
+MAX_BUFFERED_ROWS = 20_000
 
 
 class WrittenFile(NamedTuple):
@@ -100,20 +108,26 @@ class TableFileWriter:
             self._handles['avro'], fastavro.parse_schema(to_avro_schema(table)), codec=AVRO_CODEC,
             metadata={'schema_version': str(SCHEMA_VERSION)})
 
+    @property
+    def pending(self) -> int:
+        """Rows held for the next Parquet row group."""
+        return len(self._rows)
+
     def write(self, row: dict) -> None:
         self._rows.append(row)
         self._avro.write(row)
         self.count += 1
         if len(self._rows) >= ROW_GROUP_ROWS:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Writes the rows held so far as a Parquet row group."""
         if self._rows:
             self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self._arrow_schema))
             self._rows = []
 
     def close(self) -> List[WrittenFile]:
-        self._flush()
+        self.flush()
         self._parquet.close()
         self._avro.flush()
         for handle in self._handles.values():
@@ -122,7 +136,11 @@ class TableFileWriter:
 
 
 class _WriteBundleFn(beam.DoFn):
-    """Writes the rows of a bundle to staging files, one Parquet and one Avro file per table partition."""
+    """Writes the rows of a bundle to staging files, one Parquet and one Avro file per table partition.
+
+    At most MAX_OPEN_WRITERS partitions are open at once: the least recently written one is
+    closed (and reported) to make room, and continues in a file of its own if it comes back.
+    """
 
     def __init__(self, output_dir: str, run_id: str):
         self._root = staging_root(output_dir, run_id)
@@ -130,24 +148,41 @@ class _WriteBundleFn(beam.DoFn):
         self._rows = Metrics.counter(METRICS_NAMESPACE, 'rows_written')
 
     def start_bundle(self):
-        self._writers: Dict[Tuple[str, str], TableFileWriter] = {}
+        self._writers: 'OrderedDict[Tuple[str, str], TableFileWriter]' = OrderedDict()
+        self._opened: Counter = Counter()
+        self._buffered = 0
         # A fresh name per bundle attempt: a retried bundle never overwrites a file another attempt reported.
         self._stem = f'part-{self._run_id}-{uuid.uuid4().hex[:12]}'
 
-    def process(self, table_row: TableRow):
+    def process(self, table_row: TableRow) -> Iterable[WrittenFile]:
         key = (table_row.table, table_row.partition)
         writer = self._writers.get(key)
         if writer is None:
-            writer = self._writers[key] = TableFileWriter(self._root, table_row.table, table_row.partition,
-                                                          self._stem)
+            if len(self._writers) >= MAX_OPEN_WRITERS:
+                _, oldest = self._writers.popitem(last=False)
+                yield from oldest.close()
+            opened = self._opened[key]
+            self._opened[key] += 1
+            stem = self._stem if not opened else f'{self._stem}-{opened}'
+            writer = self._writers[key] = TableFileWriter(self._root, table_row.table, table_row.partition, stem)
+        else:
+            self._writers.move_to_end(key)
         writer.write(table_row.row)
         self._rows.inc()
+        self._buffered += 1
+        if self._buffered >= MAX_BUFFERED_ROWS:
+            # Counted since the last check; the writers' own row groups may have taken some already.
+            self._buffered = sum(w.pending for w in self._writers.values())
+            if self._buffered >= MAX_BUFFERED_ROWS:
+                for open_writer in self._writers.values():
+                    open_writer.flush()
+                self._buffered = 0
 
     def finish_bundle(self):
         for writer in self._writers.values():
             for written in writer.close():
                 yield WindowedValue(written, MIN_TIMESTAMP, [GlobalWindow()])
-        self._writers = {}
+        self._writers = OrderedDict()
 
 
 def journal_path(output_dir: str, run_id: str) -> str:

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from transforms.to_records import RunContext, TableRow, dead_letter_row
+from transforms import write
 from transforms.write import WriteWarehouse, manifest_path
 from schemas.records import DeadLetter
 
@@ -60,3 +61,33 @@ def test_write_warehouse_partitions_publishes_and_reports(tmp_path):
     assert len(manifest['files']) == 6
     # Nothing is left in staging once the run is published.
     assert glob.glob(f'{output}/_staging/**/*.*', recursive=True) == []
+
+
+def test_write_warehouse_bounds_open_partitions_and_buffered_rows(tmp_path, monkeypatch):
+    # Ten dates interleaved through one bundle, two partitions open at a time, row groups of
+    # at most three rows: every row is published once, in more files and row groups.
+    monkeypatch.setattr(write, 'MAX_OPEN_WRITERS', 2)
+    monkeypatch.setattr(write, 'MAX_BUFFERED_ROWS', 3)
+    days = [f'2019-09-{day:02d}' for day in range(1, 11)]
+    rows = [_entity(f'a{n}', f'Place{n}', days[n % len(days)]) for n in range(60)]
+    output = str(tmp_path / 'warehouse')
+    with TestPipeline() as pipeline:
+        _ = pipeline | beam.Create(rows) | WriteWarehouse(output, CONTEXT.run_id)
+
+    parquet_files = sorted(glob.glob(f'{output}/parquet/entities/*/*.parquet'))
+    parquet_rows = [(os.path.basename(os.path.dirname(p)), r['article_id'])
+                    for p in parquet_files for r in pq.read_table(p).to_pylist()]
+    expected = sorted((f'article_date={days[n % len(days)]}', f'a{n}') for n in range(60))
+    assert sorted(parquet_rows) == expected
+    avro_rows = []
+    for path in sorted(glob.glob(f'{output}/avro/entities/*/*.avro')):
+        with open(path, 'rb') as handle:
+            avro_rows.extend((os.path.basename(os.path.dirname(path)), r['article_id']) for r in fastavro.reader(handle))
+    assert sorted(avro_rows) == expected
+    assert len(parquet_files) > len(days)
+    assert max(pq.ParquetFile(p).metadata.row_group(i).num_rows
+               for p in parquet_files for i in range(pq.ParquetFile(p).num_row_groups)) <= 3
+    with open(manifest_path(output, CONTEXT.run_id), encoding='utf-8') as handle:
+        manifest = json.load(handle)
+    assert manifest['rows']['entities'] == 60
+    assert len(manifest['files']) == 2 * len(parquet_files)
