@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article
 from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
-from transforms.nlp.rules import load_boilerplate_rules, load_media_rules
+from transforms.nlp.rules import load_boilerplate_rules, load_media_rules, trie_pattern
 
 STAGE = 'source_tags'
 
@@ -45,32 +45,6 @@ def _strip_article(name: str) -> str:
     return re.sub(r'^(?:the|The)\s+', '', ' '.join(name.split()))
 
 
-def _trie_pattern(names: Iterable[str]) -> str:
-    """Returns a regex matching any of ``names``, factored as a character trie.
-
-    A flat alternation of a few hundred names makes ``re`` try every name at
-    every position of every body; the trie tries one branch per character.
-    Spaces match any run of whitespace, since wire text wraps names.
-    """
-    trie: dict = {}
-    for name in names:
-        node = trie
-        for char in name:
-            node = node.setdefault(char, {})
-        node[''] = {}
-
-    def build(node: dict) -> str:
-        branches = [(r'\s+' if char == ' ' else re.escape(char)) + build(child)
-                    for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ''
-        if len(branches) == 1 and '' not in node:
-            return branches[0]
-        return '(?:' + '|'.join(branches) + ')' + ('?' if '' in node else '')
-
-    return build(trie)
-
-
 _MEDIA = load_media_rules()
 # Printed name (without a leading article) -> canonical.  Exact case first:
 # 'AP' is the agency, but credits are often printed in capitals ('(REUTERS)').
@@ -85,7 +59,7 @@ _SELF_NAMED = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}\s+News\s+Agency"
 # context checked: scanning every word of every body for the whole attribution
 # construction costs several times more.
 _MEDIA_MENTION = re.compile(
-    rf'(?<![\w-])(?:(?P<known>{_trie_pattern(_CANONICAL)})|(?P<self_named>{_SELF_NAMED}))(?![\w-])')
+    rf'(?<![\w-])(?:(?P<known>{trie_pattern(_CANONICAL)})|(?P<self_named>{_SELF_NAMED}))(?![\w-])')
 _MEDIA_NOUN = (r'(?:news\s+agency|News\s+Agency|news\s+network|news\s+website|news\s+channel'
                r'|television(?:\s+channel)?|TV(?:\s+channel)?|channel|network|broadcaster'
                r'|newspaper|daily|radio|magazine|website|agency|news)')

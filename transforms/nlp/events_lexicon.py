@@ -24,6 +24,7 @@ from schemas.records import EntityMention, Event, TimeExpression
 from transforms.nlp.event_rules import (QUAD_CLASSES, Trigger, load_actor_countries, load_demonyms,
                                         load_plover_lexicon)
 from transforms.nlp.gazetteer import gazetteer, locate_place
+from transforms.nlp.rules import trie_pattern
 
 PERSON = 'PERSON'
 _PLACE_LABELS = frozenset({'GPE', 'LOC', 'FAC'})
@@ -132,28 +133,6 @@ def inflections(lemma: str, pos: str) -> set:
     return forms
 
 
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation of ``words`` as a trie: one pass per position, not one per word."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[''] = {}
-
-    def pattern(node) -> str:
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
-        optional = '' in node
-        if not branches:
-            return ''
-        body = branches[0] if len(branches) == 1 and not optional else '(?:' + '|'.join(branches) + ')'
-        if optional:
-            body = body + '?' if body.startswith('(?:') else '(?:' + body + ')?'
-        return body
-
-    return pattern(trie)
-
-
 # Irregular forms of the words a trigger needs beside it ('with' words, reporting verbs).
 _IRREGULAR_PARTNER_FORMS = {'go': ('went', 'gone'), 'tie': ('tying',), 'say': ('said',), 'tell': ('told',)}
 
@@ -186,7 +165,7 @@ class TriggerIndex:
         self.partners: Dict[str, frozenset] = {
             form: frozenset().union(*(_word_forms(lemma) for lemma in lemmas))
             for form, lemmas in needs.items() if None not in lemmas}
-        self.pattern = re.compile(r'\b' + _alternation(self.forms) + r'\b', re.IGNORECASE)
+        self.pattern = re.compile(r'\b' + trie_pattern(self.forms) + r'\b', re.IGNORECASE)
 
     def hits(self, text: str, start: int = 0, end: Optional[int] = None) -> List[int]:
         """Offsets (from ``start``) of the trigger forms in ``text[start:end]`` that can trigger there."""

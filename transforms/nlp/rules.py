@@ -1,4 +1,5 @@
-"""Rule data shipped in ``seeds/rules``: media names and scraped-footer patterns.
+"""Rule data shipped in ``seeds/rules``: media names and scraped-footer patterns;
+and ``trie_pattern``, the regex that word lists from these rules compile to.
 
 Beam-free.  Each JSONL file starts with a header object naming the rule set and
 its version; every following line is one rule.  The loaders are registered as
@@ -9,8 +10,9 @@ A change of file format means a new ``.v2`` function, not an edit of ``.v1``.
 import functools
 import json
 import pathlib
+import re
 import sys
-from typing import NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional
 
 import spacy
 
@@ -44,6 +46,32 @@ class BoilerplateRule(NamedTuple):
     name: str
     pattern: str               # Python regex for the whole footer
     own_line: bool             # must start a line; False for footers glued to the text
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """Returns a regex matching any of ``words``, factored as a character trie.
+
+    A flat alternation of a few hundred words makes ``re`` try every word at
+    every position of every body; the trie tries one branch per character.
+    Spaces match any run of whitespace, since wire text wraps names.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[''] = {}
+
+    def build(node: dict) -> str:
+        branches = [(r'\s+' if char == ' ' else re.escape(char)) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ''
+        if len(branches) == 1 and '' not in node:
+            return branches[0]
+        return '(?:' + '|'.join(branches) + ')' + ('?' if '' in node else '')
+
+    return build(trie)
 
 
 def _read_rules(path: pathlib.Path, rules: str, version: int) -> list:
