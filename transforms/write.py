@@ -16,10 +16,11 @@ into files under ``_staging/<run_id>/`` and reports them; once every bundle has
 succeeded, ``_PublishRunFn`` moves exactly the reported files into place and
 writes the run manifest last.  Files of a failed or retried bundle are never
 reported, so they are never published.  Rows stream into the files in row
-groups, and a bundle keeps at most ``MAX_OPEN_WRITERS`` partitions open and
-``MAX_BUFFERED_ROWS`` rows not yet written, so its memory and file handles stay
-bounded however many articles and dates the bundle holds (a partition closed to
-make room is continued in a new file).
+groups of at most ``ROW_GROUP_ROWS`` rows or ``ROW_GROUP_BYTES`` of values, and a
+bundle keeps at most ``MAX_OPEN_WRITERS`` partitions open and ``MAX_BUFFERED_BYTES``
+of values not yet written, so its memory and file handles stay bounded however
+many articles and dates the bundle holds (a partition closed to make room is
+continued in a new file).
 
 Publication is journaled: the manifest is written to ``<run>.publishing.json``
 before the first file moves and renamed to ``<run>.json`` after the last, so a
@@ -59,11 +60,15 @@ STAGING_DIR = '_staging'
 RUNS_DIR = '_runs'
 PARQUET_CODEC = 'snappy'     # read by every warehouse engine; zstd is not (older Hive, some BI tools)
 AVRO_CODEC = 'deflate'       # the only codec besides null that every Avro reader must support
+# A row group ends at whichever comes first.  Rows differ a thousandfold in size (an article
+# with its body against an entity mention), so a count alone would let the articles table hold
+# 5,000 bodies (25 MB of text, twice that as Python objects) before writing any.
 ROW_GROUP_ROWS = 5_000
-# Per bundle: partitions open at once (each holds a Parquet and an Avro file) and rows held
+ROW_GROUP_BYTES = 4 << 20
+# Per bundle: partitions open at once (each holds a Parquet and an Avro file) and values held
 # for Parquet row groups across them.  An archive spanning years has thousands of dates.
 MAX_OPEN_WRITERS = 64
-MAX_BUFFERED_ROWS = 20_000
+MAX_BUFFERED_BYTES = 32 << 20
 
 
 class WrittenFile(NamedTuple):
@@ -87,6 +92,17 @@ def _makedirs(path: str) -> None:
         os.makedirs(path, exist_ok=True)
 
 
+def approximate_bytes(value) -> int:
+    """The size of a row's values as Arrow will hold them: text and binary by length, scalars as 8 bytes."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(approximate_bytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(approximate_bytes(v) for v in value)
+    return 8
+
+
 class TableFileWriter:
     """Writes one table partition to a Parquet and an Avro file at once, streaming rows in groups."""
 
@@ -94,6 +110,7 @@ class TableFileWriter:
         self.table = table
         self._arrow_schema = to_arrow_schema(table)
         self._rows: List[dict] = []
+        self.pending_bytes = 0
         self.count = 0
         self.relative_paths = {
             fmt: '/'.join((fmt, table, partition, f'{file_stem}.{fmt}')) for fmt in FORMATS}
@@ -108,23 +125,23 @@ class TableFileWriter:
             self._handles['avro'], fastavro.parse_schema(to_avro_schema(table)), codec=AVRO_CODEC,
             metadata={'schema_version': str(SCHEMA_VERSION)})
 
-    @property
-    def pending(self) -> int:
-        """Rows held for the next Parquet row group."""
-        return len(self._rows)
-
-    def write(self, row: dict) -> None:
+    def write(self, row: dict) -> int:
+        """Writes the row (to Avro now, to Parquet with its row group); returns its approximate_bytes."""
+        size = approximate_bytes(row)
         self._rows.append(row)
+        self.pending_bytes += size
         self._avro.write(row)
         self.count += 1
-        if len(self._rows) >= ROW_GROUP_ROWS:
+        if len(self._rows) >= ROW_GROUP_ROWS or self.pending_bytes >= ROW_GROUP_BYTES:
             self.flush()
+        return size
 
     def flush(self) -> None:
         """Writes the rows held so far as a Parquet row group."""
         if self._rows:
             self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self._arrow_schema))
             self._rows = []
+            self.pending_bytes = 0
 
     def close(self) -> List[WrittenFile]:
         self.flush()
@@ -167,13 +184,12 @@ class _WriteBundleFn(beam.DoFn):
             writer = self._writers[key] = TableFileWriter(self._root, table_row.table, table_row.partition, stem)
         else:
             self._writers.move_to_end(key)
-        writer.write(table_row.row)
+        self._buffered += writer.write(table_row.row)
         self._rows.inc()
-        self._buffered += 1
-        if self._buffered >= MAX_BUFFERED_ROWS:
+        if self._buffered >= MAX_BUFFERED_BYTES:
             # Counted since the last check; the writers' own row groups may have taken some already.
-            self._buffered = sum(w.pending for w in self._writers.values())
-            if self._buffered >= MAX_BUFFERED_ROWS:
+            self._buffered = sum(w.pending_bytes for w in self._writers.values())
+            if self._buffered >= MAX_BUFFERED_BYTES:
                 for open_writer in self._writers.values():
                     open_writer.flush()
                 self._buffered = 0

@@ -10,8 +10,8 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.arrow import to_arrow_schema
 from tests.conftest import make_article
-from transforms.duplicates import (DetectDuplicates, MarkDuplicates, Verdict, WriteVerdicts, signature,
-                                   similarity, with_signature)
+from transforms.duplicates import (Candidate, DetectDuplicates, MarkDuplicates, Verdict, WriteVerdicts, _BandKeysFn,
+                                   _shares_a_band, band_keys, find_copies, signature, similarity, with_signature)
 from transforms.ledger import SkipIngested
 
 STORY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri met General Li '
@@ -26,6 +26,40 @@ def test_signatures_estimate_similarity():
     assert similarity(signature(STORY), signature(STORY)) == 1.0
     assert similarity(signature(STORY), signature(STORY.replace('Wednesday', 'Thursday'))) >= 0.8
     assert similarity(signature(STORY), signature('Oil prices rose on Monday as traders weighed cuts.')) < 0.2
+
+
+OTHER_STORY = ('Oil prices rose on Monday as traders weighed supply cuts by producers and a colder winter '
+               'forecast, while refiners in Asia bought more crude from the Gulf than a month earlier.')
+
+
+def _candidate(article_id, text, published, in_this_run=True):
+    return Candidate((int(in_this_run), published, f'/in/{article_id}.txt'), article_id, signature(text), in_this_run)
+
+
+def test_find_copies_points_each_copy_at_the_first_similar_article():
+    archived = _candidate('archived', STORY, '2026-01-01T00:00:00', in_this_run=False)
+    first = _candidate('first', STORY.replace('Wednesday', 'Thursday'), '2026-02-01T00:00:00')
+    second = _candidate('second', STORY.replace('defence ties', 'defense ties'), '2026-02-02T00:00:00')
+    unrelated = _candidate('unrelated', OTHER_STORY, '2026-01-15T00:00:00')
+
+    assert list(find_copies([second, unrelated, first], [])) == [('second', Verdict('first', None))]
+    assert list(find_copies([second, unrelated, first], [archived])) == [
+        ('first', Verdict('archived', None)), ('second', Verdict('archived', None))]
+    # The same article id twice (one story read from two places) is not its own copy.
+    assert list(find_copies([first, first._replace(order=(1, '2026-02-03T00:00:00', '/in/b/first.txt'))], [])) == []
+
+
+def test_earlier_articles_join_only_when_they_share_a_bucket_with_this_run():
+    buckets = _BandKeysFn()
+    accumulator = buckets.create_accumulator()
+    for candidate in (_candidate('a', STORY, '2026-02-01'), _candidate('b', STORY + ' More.', '2026-02-02')):
+        accumulator = buckets.add_input(accumulator, candidate)
+    this_run = buckets.extract_output(buckets.merge_accumulators([accumulator, buckets.create_accumulator()]))
+
+    assert list(this_run) == sorted(set(band_keys(signature(STORY))) | set(band_keys(signature(STORY + ' More.'))))
+    assert _shares_a_band(_candidate('old', STORY.replace('Wednesday', 'Thursday'), '2025', False), this_run)
+    assert not _shares_a_band(_candidate('old', OTHER_STORY, '2025', False), this_run)
+    assert not _shares_a_band(_candidate('old', STORY, '2025', False), buckets.extract_output([]))
 
 
 def test_detect_and_mark_duplicates(tmp_path):

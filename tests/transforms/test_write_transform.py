@@ -64,10 +64,10 @@ def test_write_warehouse_partitions_publishes_and_reports(tmp_path):
 
 
 def test_write_warehouse_bounds_open_partitions_and_buffered_rows(tmp_path, monkeypatch):
-    # Ten dates interleaved through one bundle, two partitions open at a time, row groups of
-    # at most three rows: every row is published once, in more files and row groups.
+    # Ten dates interleaved through one bundle, two partitions open at a time, at most three rows'
+    # values held: every row is published once, in more files and row groups.
     monkeypatch.setattr(write, 'MAX_OPEN_WRITERS', 2)
-    monkeypatch.setattr(write, 'MAX_BUFFERED_ROWS', 3)
+    monkeypatch.setattr(write, 'MAX_BUFFERED_BYTES', 3 * write.approximate_bytes(_entity('a0', 'Place0', '2019-09-01').row))
     days = [f'2019-09-{day:02d}' for day in range(1, 11)]
     rows = [_entity(f'a{n}', f'Place{n}', days[n % len(days)]) for n in range(60)]
     output = str(tmp_path / 'warehouse')
@@ -91,3 +91,19 @@ def test_write_warehouse_bounds_open_partitions_and_buffered_rows(tmp_path, monk
         manifest = json.load(handle)
     assert manifest['rows']['entities'] == 60
     assert len(manifest['files']) == 2 * len(parquet_files)
+
+
+def test_row_groups_end_at_a_byte_budget_as_well_as_a_row_count(tmp_path, monkeypatch):
+    # Five rows of equal size against a budget of two: groups of 2, 2 and 1 rows.
+    rows = [_entity(f'a{n}', 'x' * 1_000, '2019-09-01').row for n in range(5)]
+    monkeypatch.setattr(write, 'ROW_GROUP_BYTES', write.approximate_bytes(rows[0]) * 2)
+    writer = write.TableFileWriter(str(tmp_path), 'entities', 'article_date=2019-09-01', 'part-test')
+    sizes = [writer.write(row) for row in rows]
+    written = writer.close()
+
+    assert sizes == [write.approximate_bytes(row) for row in rows] and min(sizes) > 3_000
+    parquet_path = str(tmp_path / written[0].relative_path)
+    metadata = pq.ParquetFile(parquet_path).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [2, 2, 1]
+    assert [r['article_id'] for r in pq.read_table(parquet_path).to_pylist()] == [f'a{n}' for n in range(5)]
+    assert [(w.fmt, w.rows) for w in written] == [('parquet', 5), ('avro', 5)]
