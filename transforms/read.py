@@ -9,17 +9,22 @@ glob that matches nothing) and yields one ``RawArticle`` per article:
   ``title``, ``published``, ``url``, ``source``.
 
 Either may be gzip- or bzip2-compressed (``.gz``/``.bz2``, detected by Beam's
-file systems).  Bytes that are not UTF-8 are replaced and the article is flagged;
+file systems).  An uncompressed JSONL file over ``SPLIT_BYTES`` is read in ranges
+of whole lines, of equal size and at most about that, which the runner spreads over workers like
+files: a single large dump does not leave all but one worker idle.  (A compressed
+stream cannot be entered in the middle, so it stays one unit.)  Line numbers, and
+so source ids and article ids, are the same however a file is split.  Bytes that are not UTF-8 are replaced and the article is flagged;
 input that cannot become an article (a line that is not JSON, no text, a binary
 or unsupported file, an unreadable file) goes to the dead-letter output with the
 file, the line number and the reason.  Every candidate article is counted in
 ``articles_read``, so that read = written + dead-lettered at the end of a run.
 """
 import glob
+import io
 import json
 import os
 import zlib
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, NamedTuple, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -35,7 +40,18 @@ TEXT_EXTENSIONS = ('.txt', '.text', '')
 _COMPRESSED_EXTENSIONS = ('.gz', '.bz2', '.deflate', '.zst', '.lzma')
 # Larger inputs are not news articles (and would exceed spaCy's max_length).
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
+# About 25 news articles: a dump of 1,000 articles makes some 30 ranges, enough that two
+# workers end within seconds of each other.
+SPLIT_BYTES = 128 << 10
 STAGE = 'read'
+
+
+class FileRange(NamedTuple):
+    """What one read covers: a whole file, or the lines of a JSONL file from byte start to end."""
+    path: str
+    start: int = 0
+    end: Optional[int] = None     # None: to the end of the file
+    first_line: int = 1
 
 
 def _kind_of(path: str) -> str:
@@ -171,6 +187,56 @@ def json_article(data: bytes, uri: str, default_id: str, where: str, max_chars: 
                     _optional_str(record.get('url')), _optional_str(record.get('source')), replaced, max_chars)
 
 
+def line_ranges(handle, size: int, split_bytes: int) -> Iterable[FileRange]:
+    """A binary file handle of size bytes -> FileRanges (path left empty) of whole lines, in as many
+    parts of near-equal size as it takes to keep each about split_bytes (a part ends at the first line
+    end past its share)."""
+    parts = max(1, -(-size // split_bytes))
+    start = offset = 0
+    first_line = line_number = 1
+    part = 1
+    for line in iter(handle.readline, b''):
+        offset += len(line)
+        line_number += 1
+        if part < parts and offset * parts >= size * part:
+            yield FileRange('', start, offset, first_line)
+            start, first_line = offset, line_number
+            while part < parts and offset * parts >= size * part:
+                part += 1
+    if offset > start or not start:   # the rest, or the whole of a file that ends up empty
+        yield FileRange('', start, offset, first_line)
+
+
+def _file_size(path: str) -> Optional[int]:
+    try:
+        if FileSystems.get_scheme(path) is None:
+            return os.path.getsize(path)
+        return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class _SplitFileFn(beam.DoFn):
+    """A file path -> the FileRanges to read it in: several for a large uncompressed JSONL file, else one."""
+
+    def __init__(self, split_bytes: int):
+        self._split_bytes = split_bytes
+
+    def process(self, path: str) -> Iterable[FileRange]:
+        size = _file_size(path)
+        if (_kind_of(path) != 'jsonl' or size is None or size <= self._split_bytes
+                or CompressionTypes.detect_compression_type(path) != CompressionTypes.UNCOMPRESSED):
+            yield FileRange(path)
+            return
+        try:
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+                ranges = [r._replace(path=path) for r in line_ranges(handle, size, self._split_bytes)]
+        except OSError:
+            # The reader meets the same error and dead-letters the file with it.
+            ranges = [FileRange(path)]
+        yield from ranges
+
+
 class _ReadFileFn(beam.DoFn):
     """Reads one file into RawArticles; bad input goes to DEAD_LETTER."""
 
@@ -187,20 +253,25 @@ class _ReadFileFn(beam.DoFn):
             return pvalue.TaggedOutput(DEAD_LETTER, result)
         return result
 
-    def process(self, path: str) -> Iterable:
+    def process(self, file_range: FileRange) -> Iterable:
+        path = file_range.path
         kind = _kind_of(path)
         name = os.path.basename(path)
         if not kind:
             yield self._emit(DeadLetter(path, name, STAGE, f'unsupported file type {os.path.splitext(name)[1]!r}', ''))
         else:
-            yield from self._read_file(path, name, kind)
+            yield from self._read_file(file_range, name, kind)
 
-    def _read_file(self, path: str, name: str, kind: str) -> Iterable:
+    def _read_file(self, file_range: FileRange, name: str, kind: str) -> Iterable:
+        path = file_range.path
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
                 if kind == 'jsonl':
+                    if file_range.end is not None:
+                        handle.seek(file_range.start)
+                        handle = io.BytesIO(handle.read(file_range.end - file_range.start))
                     # Beam's CompressedFile has readline() but is not iterable.
-                    for number, line in enumerate(iter(handle.readline, b''), start=1):
+                    for number, line in enumerate(iter(handle.readline, b''), start=file_range.first_line):
                         if line.strip():
                             yield self._emit(json_article(line, f'{path}#L{number}', f'{name}#L{number}',
                                                           f'line {number}', self._max_chars))
@@ -218,12 +289,14 @@ class ReadArticles(beam.PTransform):
       max_article_chars: longer texts are dead-lettered.
     """
 
-    def __init__(self, patterns: Sequence[str], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS):
+    def __init__(self, patterns: Sequence[str], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
+                 split_bytes: int = SPLIT_BYTES):
         super().__init__()
         if not patterns:
             raise ValueError('at least one --input is required')
         self._paths = expand_patterns(patterns)
         self._max_chars = max_article_chars
+        self._split_bytes = split_bytes
 
     def expand(self, pbegin):
         results = (
@@ -231,6 +304,8 @@ class ReadArticles(beam.PTransform):
             | 'ListFiles' >> beam.Create(self._paths)
             # Spread files over workers: Create puts them all in one bundle.
             | 'SpreadFiles' >> beam.Reshuffle()
+            | 'SplitFiles' >> beam.ParDo(_SplitFileFn(self._split_bytes))
+            | 'SpreadRanges' >> beam.Reshuffle()
             | 'ReadFiles' >> beam.ParDo(_ReadFileFn(self._max_chars)).with_outputs(
                 DEAD_LETTER, main='articles'))
         return StageResult(results.articles, results[DEAD_LETTER])

@@ -1,5 +1,6 @@
 """Reading files: kinds, globs, decoding, and every way a file can fail to be an article."""
 import gzip
+import io
 import json
 
 import pytest
@@ -7,7 +8,7 @@ from apache_beam import pvalue
 
 from schemas.records import RawArticle
 from transforms.dead_letter import DEAD_LETTER
-from transforms.read import _ReadFileFn, _kind_of, expand_patterns, looks_binary
+from transforms.read import FileRange, _ReadFileFn, _SplitFileFn, _kind_of, expand_patterns, line_ranges, looks_binary
 
 
 @pytest.mark.parametrize('path,kind', [
@@ -46,10 +47,10 @@ def test_expand_patterns_fails_fast_on_a_glob_without_files(tmp_path):
         expand_patterns([str(tmp_path / 'nothing-*.jsonl')])
 
 
-def _read(path):
-    """(articles, dead letters) that _ReadFileFn makes of one file."""
+def _read(path, file_range=None):
+    """(articles, dead letters) that _ReadFileFn makes of one file, or of a range of it."""
     articles, dead = [], []
-    for output in _ReadFileFn(max_article_chars=200).process(str(path)):
+    for output in _ReadFileFn(max_article_chars=200).process(file_range or FileRange(str(path))):
         if isinstance(output, pvalue.TaggedOutput):
             assert output.tag == DEAD_LETTER
             dead.append(output.value)
@@ -104,6 +105,51 @@ def test_jsonl_lines_become_articles_or_dead_letters_with_line_numbers(tmp_path)
     ]
     assert 'no "text" field' in dead[1].error
     assert dead[0].raw_excerpt == '{"id": "a2", "text": "broken\n'
+
+
+def test_line_ranges_cover_the_file_in_whole_lines():
+    data = b''.join(f'line {n}\n'.encode() for n in range(1, 11))  # 7 bytes a line, 8 for line 10: 71
+    # 71 bytes at most 20 a part: 4 parts, each ending at the first line end past 17.75 bytes more.
+    ranges = list(line_ranges(io.BytesIO(data), len(data), split_bytes=20))
+    assert [(r.start, r.end, r.first_line) for r in ranges] == [(0, 21, 1), (21, 42, 4), (42, 56, 7), (56, 71, 9)]
+    # At most 40 a part: 2 parts.
+    assert [(r.start, r.end) for r in line_ranges(io.BytesIO(data), len(data), 40)] == [(0, 42), (42, 71)]
+    assert list(line_ranges(io.BytesIO(b'no newline at the end'), 21, split_bytes=5)) == [FileRange('', 0, 21, 1)]
+
+
+def test_a_large_jsonl_file_is_read_in_ranges_with_the_same_articles_and_line_numbers(tmp_path):
+    path = tmp_path / 'dump.jsonl'
+    lines = []
+    for n in range(1, 41):
+        lines.append(json.dumps({'id': f'a{n}', 'text': f'Story number {n}.'}) if n % 7 else '{"broken')
+        if n % 10 == 0:
+            lines.append('')
+    path.write_text('\n'.join(lines) + '\n', encoding='utf-8')
+
+    ranges = list(_SplitFileFn(split_bytes=300).process(str(path)))
+    split_articles, split_dead = [], []
+    for file_range in ranges:
+        articles, dead = _read(path, file_range)
+        split_articles += articles
+        split_dead += dead
+    whole_articles, whole_dead = _read(path)
+
+    assert len(ranges) > 3 and ranges[0].start == 0 and ranges[-1].end == path.stat().st_size
+    assert all(left.end == right.start for left, right in zip(ranges, ranges[1:]))
+    assert split_articles == whole_articles and split_dead == whole_dead
+    assert len(whole_articles) == 35 and [d.source_uri for d in whole_dead] == [
+        f'{path}#L{n}' for n in (7, 15, 23, 30, 38)]
+    assert whole_articles[-1].source_uri == f'{path}#L43' and whole_articles[-1].source_id == 'a40'
+
+
+def test_small_compressed_and_text_files_are_read_whole(tmp_path):
+    big = [json.dumps({'id': f'a{n}', 'text': 'x' * 100}) for n in range(20)]
+    with gzip.open(tmp_path / 'dump.jsonl.gz', 'wt', encoding='utf-8') as handle:
+        handle.write('\n'.join(big))
+    (tmp_path / 'small.jsonl').write_text(big[0], encoding='utf-8')
+    (tmp_path / 'story.txt').write_text('\n'.join(big), encoding='utf-8')
+    for name in ('dump.jsonl.gz', 'small.jsonl', 'story.txt'):
+        assert list(_SplitFileFn(split_bytes=300).process(str(tmp_path / name))) == [FileRange(str(tmp_path / name))]
 
 
 @pytest.mark.parametrize('name,content,error', [
