@@ -10,10 +10,12 @@ glob that matches nothing) and yields one ``RawArticle`` per article:
 
 Either may be gzip- or bzip2-compressed (``.gz``/``.bz2``, detected by Beam's
 file systems).  An uncompressed JSONL file over ``SPLIT_BYTES`` is read in ranges
-of whole lines, of equal size and at most about that, which the runner spreads over workers like
-files: a single large dump does not leave all but one worker idle.  (A compressed
-stream cannot be entered in the middle, so it stays one unit.)  Line numbers, and
-so source ids and article ids, are the same however a file is split.  Bytes that are not UTF-8 are replaced and the article is flagged;
+of whole lines, of equal size and at most about that, which the runner spreads
+over workers like files: a single large dump does not leave all but one worker
+idle.  Finding the line ends and numbers reads such a file once more, which costs
+little beside the NLP.  (A compressed stream cannot be entered in the middle, so
+it stays one unit.)  Line numbers, and so source ids and article ids, are the same
+however a file is split.  Bytes that are not UTF-8 are replaced and the article is flagged;
 input that cannot become an article (a line that is not JSON, no text, a binary
 or unsupported file, an unreadable file) goes to the dead-letter output with the
 file, the line number and the reason.  Every candidate article is counted in
@@ -194,15 +196,14 @@ def line_ranges(handle, size: int, split_bytes: int) -> Iterable[FileRange]:
     parts = max(1, -(-size // split_bytes))
     start = offset = 0
     first_line = line_number = 1
-    part = 1
+    part = 1   # the part being filled: it ends at size * part / parts bytes
     for line in iter(handle.readline, b''):
         offset += len(line)
         line_number += 1
         if part < parts and offset * parts >= size * part:
             yield FileRange('', start, offset, first_line)
             start, first_line = offset, line_number
-            while part < parts and offset * parts >= size * part:
-                part += 1
+            part = offset * parts // size + 1
     if offset > start or not start:   # the rest, or the whole of a file that ends up empty
         yield FileRange('', start, offset, first_line)
 

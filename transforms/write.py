@@ -37,7 +37,7 @@ import json
 import os
 import uuid
 from collections import Counter, OrderedDict
-from typing import Dict, Iterable, List, NamedTuple, Tuple
+from typing import Iterable, List, NamedTuple, Tuple
 
 import apache_beam as beam
 import fastavro
