@@ -7,23 +7,33 @@ into ``body``, the article-level ``canonical`` name) and its sentence starts, so
 that later stages (events) reuse them without a join.  The model is loaded once
 per worker process through ``shared.Shared`` and runs over batches with
 ``nlp.pipe``, NER only: no tagger, parser or lemmatizer.
+
+A long body is run in pieces of at most ``MAX_PIECE_CHARS``, cut where its
+tokens part anyway (``transforms.nlp.pieces``), and joined back into one Doc: the
+model's activations grow with the words of a call, and one 119 KB article
+(19,000 words, in the Tehran Times corpus) made a single call allocate some
+400 MB, which set the run's peak memory; a 1 MB article, which the reader
+accepts, would need about 4 GB.  The NER sees four tokens either side of a
+word, so entities and sentences stay those of the whole text (checked on the
+corpus's three articles over the limit).
 """
 import hashlib
 import logging
 import time
 from bisect import bisect_right
-from typing import Iterable, List
+from typing import Iterable, List, Sequence
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from schemas.records import AnnotatedArticle, Article, DeadLetter, EntityMention
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
 from transforms.nlp.canonical import canonicalize
 from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_ner
+from transforms.nlp.pieces import piece_ends
 
 STAGE = 'entities'
 _LOG = logging.getLogger('newsbeam')
@@ -32,6 +42,39 @@ _LOG = logging.getLogger('newsbeam')
 # the NER's peak grows with the words in flight (measured: 450 MB at 8 articles of 520
 # words, 1 GB at 64).
 MIN_BATCH_WORDS, MAX_BATCH_WORDS = 1_000, 8_000
+# Longer bodies are run in pieces (see the module docstring): about 6,500 words, so that a
+# piece fits in a batch of MAX_BATCH_WORDS, whose activations the worker holds anyway.
+MAX_PIECE_CHARS = 40_000
+def _pieces(text: str, max_chars: int) -> List[str]:
+    starts = [0] + piece_ends(text, max_chars)
+    return [text[start:end] for start, end in zip(starts, starts[1:])]
+
+
+def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Iterable[List[str]]:
+    """``texts`` in order, in consecutive groups of at most ``max_words`` words (a longer text alone)."""
+    group, words = [], 0
+    for text in texts:
+        size = _words_of(text)
+        if group and words + size > max_words:
+            yield group
+            group, words = [], 0
+        group.append(text)
+        words += size
+    if group:
+        yield group
+
+
+def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) -> List[Doc]:
+    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call."""
+    pieces = [_pieces(body, max_piece_chars) for body in bodies]
+    flat = [piece for body_pieces in pieces for piece in body_pieces]
+    piece_docs = iter([doc for group in _word_bounded(flat)
+                       for doc in nlp.pipe(group, batch_size=len(group))])
+    docs = []
+    for body_pieces in pieces:
+        parts = [next(piece_docs) for _ in body_pieces]
+        docs.append(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False))
+    return docs
 
 
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
@@ -114,13 +157,13 @@ class _AnnotateBatchFn(beam.DoFn):
 
     def process(self, batch: List[Article]) -> Iterable:
         try:
-            docs = list(self._nlp.pipe([a.body for a in batch], batch_size=len(batch)))
+            docs = run_ner(self._nlp, [a.body for a in batch])
         except Exception:  # pylint: disable=broad-except
             # One bad text must not take its batch-mates with it: retry them one by one.
             docs = None
         for index, article in enumerate(batch):
             try:
-                doc = docs[index] if docs is not None else self._nlp(article.body)
+                doc = docs[index] if docs is not None else run_ner(self._nlp, [article.body])[0]
                 result = annotate(article, doc)
             except Exception as error:  # pylint: disable=broad-except
                 self._bad.inc()
@@ -153,5 +196,9 @@ class ExtractEntities(beam.PTransform):
         return StageResult(results.annotated, results[DEAD_LETTER])
 
 
+def _words_of(text: str) -> int:
+    return max(1, text.count(' ') + 1)
+
+
 def _words(article: Article) -> int:
-    return max(1, article.body.count(' ') + 1)
+    return _words_of(article.body)

@@ -1,11 +1,15 @@
-"""TestPipeline test of ExtractEntities: mentions, canonical names, sentences, dead letters."""
+"""ExtractEntities: mentions, canonical names, sentences, dead letters; long bodies in pieces."""
+import pathlib
+
 import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 import transforms.entities
 from tests.conftest import make_article
-from transforms.entities import ExtractEntities
+from transforms.entities import ExtractEntities, run_ner
+from transforms.nlp.pieces import piece_ends
+from transforms.nlp.model import load_ner
 
 BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri visited Beijing. '
         'General Baqeri met Li Zuocheng on Wednesday. MH said nothing.')
@@ -39,3 +43,19 @@ def test_extract_entities(monkeypatch):
     assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),
                 equal_to([('boom.txt', 'entities', 'RuntimeError: annotator bug')]), label='CheckDeadLetters')
     pipeline.run().wait_until_finish()
+
+
+SEED = pathlib.Path(__file__).resolve().parents[2] / 'seeds' / 'articles' / '000_ca39e523ff7368f4.txt'
+
+
+def test_run_ner_in_pieces_matches_the_whole_text():
+    nlp = load_ner()
+    body = SEED.read_text(encoding='utf-8')
+    whole = nlp(body)
+    [pieced] = run_ner(nlp, [body], max_piece_chars=500)
+    assert len(piece_ends(body, 500)) == 6
+    assert pieced.text == body
+    assert [(e.start_char, e.end_char, e.label_) for e in pieced.ents] == \
+        [(e.start_char, e.end_char, e.label_) for e in whole.ents]
+    assert [s.start_char for s in pieced.sents] == [s.start_char for s in whole.sents]
+    assert len(whole.ents) == 54

@@ -24,6 +24,7 @@ from schemas.records import EntityMention, Event, TimeExpression
 from transforms.nlp.event_rules import (QUAD_CLASSES, Trigger, load_actor_countries, load_demonyms,
                                         load_plover_lexicon)
 from transforms.nlp.gazetteer import gazetteer, locate_place
+from transforms.nlp.pieces import piece_ends
 from transforms.nlp.rules import trie_pattern
 
 PERSON = 'PERSON'
@@ -228,11 +229,33 @@ class Candidate(NamedTuple):
     hits: Tuple[int, ...]
 
 
+# Longer "sentences" are lists, tables or text without punctuation (the corpora's longest real
+# sentence has about 1,000 characters).  The parser's memory grows with the text it is given,
+# so such a span is parsed in pieces, cut where its tokens part anyway.
+MAX_PARSE_CHARS = 2_000
+
+
+def parse_spans(body: str, span: SentenceSpan) -> List[SentenceSpan]:
+    """The sentence, or its pieces of at most MAX_PARSE_CHARS without edge whitespace, same index."""
+    if span.end - span.start <= MAX_PARSE_CHARS:
+        return [span]
+    spans = []
+    start = span.start
+    for end in piece_ends(body[span.start:span.end], MAX_PARSE_CHARS):
+        piece = body[start:span.start + end]
+        words = piece.strip()
+        if words:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append(SentenceSpan(span.index, first, first + len(words)))
+        start = span.start + end
+    return spans
+
+
 def candidates(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -> List[Candidate]:
-    """Sentences whose raw text holds a possible trigger form, with the forms' offsets."""
+    """Sentences (or pieces of overlong ones) whose raw text holds a possible trigger form, with the forms' offsets."""
     found = []
-    for span in sentence_spans(body, sentence_starts):
-        if span.end > span.start:
+    for sentence in sentence_spans(body, sentence_starts):
+        for span in parse_spans(body, sentence):
             hits = tuple(index.hits(body, span.start, span.end))
             if hits:
                 found.append(Candidate(span, hits))
