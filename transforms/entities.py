@@ -9,13 +9,14 @@ per worker process through ``shared.Shared`` and runs over batches with
 ``nlp.pipe``, NER only: no tagger, parser or lemmatizer.
 
 A long body is run in pieces of at most ``MAX_PIECE_CHARS``, cut where its
-tokens part anyway (``transforms.nlp.pieces``), and joined back into one Doc: the
-model's activations grow with the words of a call, and one 119 KB article
-(19,000 words, in the Tehran Times corpus) made a single call allocate some
-400 MB, which set the run's peak memory; a 1 MB article, which the reader
-accepts, would need about 4 GB.  The NER sees four tokens either side of a
-word, so entities and sentences stay those of the whole text (checked on the
-corpus's three articles over the limit).
+tokens part anyway (``transforms.nlp.pieces``), and joined back into one Doc.
+One 119 KB article (19,000 words, in the Tehran Times corpus) run whole made
+one call allocate some 400 MB, which set the run's peak memory; a 1 MB
+article, which the reader accepts, would need about 4 GB.  The NER sees four
+tokens either side of a word, so the pieces keep almost all of the whole
+text's entities and sentences: of the corpus's 37 bodies over the limit, two
+lose one entity next to a cut and three move one sentence start there by a
+character.
 """
 import hashlib
 import logging
@@ -42,9 +43,9 @@ _LOG = logging.getLogger('newsbeam')
 # the NER's peak grows with the words in flight (measured: 450 MB at 8 articles of 520
 # words, 1 GB at 64).
 MIN_BATCH_WORDS, MAX_BATCH_WORDS = 1_000, 8_000
-# Longer bodies are run in pieces (see the module docstring): about 6,500 words, so that a
-# piece fits in a batch of MAX_BATCH_WORDS, whose activations the worker holds anyway.
-MAX_PIECE_CHARS = 40_000
+# Longer bodies are run in pieces (see the module docstring): about 1,700 words, the size of
+# the longest 4% of news articles.  40,000 characters still left a 120 MB spike per long article.
+MAX_PIECE_CHARS = 10_000
 def _pieces(text: str, max_chars: int) -> List[str]:
     starts = [0] + piece_ends(text, max_chars)
     return [text[start:end] for start, end in zip(starts, starts[1:])]
