@@ -351,7 +351,7 @@ def _stage_functions():
         ('NER: annotate (Docs -> records)', [entities.annotate]),
         ('NER: spaCy nlp.pipe', [entities._AnnotateBatchFn.process]),
         ('time expressions', [time_expressions._ResolveFn.process]),
-        ('events: candidate sentences', [events_lexicon.candidate_sentences]),
+        ('events: candidate sentences', [events_lexicon.candidates]),
         ('events: person countries', [events_lexicon.person_countries]),
         ('events: rules on parsed sentences', [events_lexicon.article_sentence_events]),
         ('events: spaCy parse', [events._ExtractEventsFn.process]),

@@ -13,7 +13,7 @@ from tests.conftest import make_article
 from transforms.entities import annotate
 from transforms.events import extract_events
 from transforms.nlp.event_rules import QUAD_CLASSES, load_plover_lexicon
-from transforms.nlp.events_lexicon import (TriggerIndex, candidate_sentences, default_index,
+from transforms.nlp.events_lexicon import (TriggerIndex, candidates, default_index,
                                            default_resolver, inflections)
 from transforms.nlp.model import DEFAULT_MODEL, load_ner, load_parser
 from transforms.time_expressions import find_time_expressions
@@ -153,7 +153,7 @@ def test_event_id_is_stable():
 def test_only_sentences_with_trigger_forms_are_parsed():
     text = 'The weather was fine. Baqeri met Li Zuocheng. Prices rose. Police detained two men.'
     annotated = _annotated(text)
-    spans = candidate_sentences(text, annotated.sentence_starts, default_index())
+    spans = [candidate.span for candidate in candidates(text, annotated.sentence_starts, default_index())]
     assert [text[s.start:s.end] for s in spans] == ['Baqeri met Li Zuocheng.', 'Police detained two men.']
     found = extract_events(annotated, load_parser())
     assert (found.sentences_parsed, found.sentences_total) == (2, 4)
@@ -319,4 +319,4 @@ def test_parser_token_attributes_are_the_models_own():
     ('Visitors must wear masks.', False),         # 'must' triggers only under a reporting verb
 ])
 def test_phrase_only_forms_need_their_partner_word(text, parsed):
-    assert bool(candidate_sentences(text, [0], default_index())) is parsed
+    assert bool(candidates(text, [0], default_index())) is parsed

@@ -4,7 +4,7 @@ The pieces ``transforms/events.py`` puts together:
 
 * ``TriggerIndex``: the lexicon (``event_rules.load_plover_lexicon``) by lemma,
   plus a regex of the triggers' surface forms that picks the sentences worth a
-  dependency parse from the raw text (``candidate_sentences``).
+  dependency parse from the raw text (``candidates``).
 * ``sentence_events``: the events of one parsed sentence: trigger, actor and
   target from the dependency tree (snapped to the entity stage's mentions),
   negation, location, date; then ``select_events`` keeps the main clause's.
@@ -260,11 +260,6 @@ def candidates(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -
             if hits:
                 found.append(Candidate(span, hits))
     return found
-
-
-def candidate_sentences(body: str, sentence_starts: Sequence[int], index: TriggerIndex) -> List[SentenceSpan]:
-    """Sentences whose raw text holds a possible trigger form: the only ones worth parsing."""
-    return [candidate.span for candidate in candidates(body, sentence_starts, index)]
 
 
 class CountryResolver:
