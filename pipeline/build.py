@@ -1,12 +1,10 @@
 """The newsbeam graphs, batch and streaming, around one shared extraction chain.
 
-Batch:     one job of two branches over the same files.
-           near-duplicate branch: read -> parse -> skip what earlier runs ingested ->
+Batch:     pass 1: files -> read -> parse -> skip what earlier runs ingested ->
            CLEAN -> sign -> near-duplicate verdicts (a small file);
-           main branch: read -> parse -> skip ... -> EXTRACT (marking the copies, once the
-           verdict file is written: a side input) -> Parquet + Avro, published as one run.
-           Each branch is one fused stage from reading on, so articles stream through
-           and are never all in memory; one job starts its workers once.
+           pass 2: files -> read -> parse -> skip ... -> EXTRACT (marking the copies)
+           -> Parquet + Avro, published as one run.  Pass 2 is one fused stage from
+           reading to writing, so articles stream through and are never all in memory.
 Streaming: Kafka / Pub/Sub / any PCollection[Message] -> parse -> skip what earlier
            runs ingested -> drop re-deliveries -> event time -> fixed windows ->
            EXTRACT -> Parquet + Avro per window pane.
@@ -108,51 +106,28 @@ def _fresh_articles(p: beam.Pipeline, inputs: Sequence[str], ledger: Sequence[st
     return fresh, read, parsed
 
 
-NEAR_DUPLICATE_PASS = 'NearDuplicatePass'
-
-
-class NearDuplicatePass(beam.PTransform):
-    """PBegin -> PCollection[str]: the path of the near-duplicate verdicts of this run's new articles.
-
-    A cheap branch (no NLP) of the batch job: read -> parse -> skip -> CLEAN -> sign ->
-    DetectDuplicates -> one JSON file at ``verdicts_path``.
-    """
-
-    def __init__(self, inputs: Sequence[str], output_dir: str, verdicts_path: str, max_article_chars: int):
-        super().__init__()
-        self._inputs = inputs
-        self._output_dir = output_dir
-        self._verdicts_path = verdicts_path
-        self._max_article_chars = max_article_chars
-
-    def expand(self, pbegin):
-        ledger = ledger_files(self._output_dir)
-        fresh, _, _ = _fresh_articles(pbegin, self._inputs, ledger, self._max_article_chars)
-        signed, _ = clean(fresh)
-        earlier = (pbegin
-                   | 'ReadLedger' >> ReadLedger(ledger)
-                   | 'EarlierArticles' >> beam.Filter(_is_article_with_signature))
-        return (signed
-                | 'DetectDuplicates' >> DetectDuplicates(earlier)
-                | 'WriteVerdicts' >> WriteVerdicts(self._verdicts_path))
+def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, verdicts_path: str,
+                         max_article_chars: int) -> pvalue.PCollection:
+    """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``."""
+    ledger = ledger_files(output_dir)
+    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars)
+    signed, _ = clean(fresh)
+    earlier = (p
+               | 'ReadLedger' >> ReadLedger(ledger)
+               | 'EarlierArticles' >> beam.Filter(_is_article_with_signature))
+    return (signed
+            | 'DetectDuplicates' >> DetectDuplicates(earlier)
+            | 'WriteVerdicts' >> WriteVerdicts(verdicts_path))
 
 
 def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
                    model: str, max_article_chars: int, verdicts_path: str) -> Outputs:
-    """The batch job: files -> warehouse, marking the copies that the near-duplicate branch found.
-
-    The main branch reads the files again rather than sharing the branch's articles: a
-    PCollection consumed by two stages is held whole by the in-memory runner, where two
-    reads keep each branch one fused stage that articles stream through.  The verdict
-    file's path reaches MarkDuplicates as a side input, so that stage starts only once the
-    file is written, on every runner.
-    """
+    """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found."""
     ledger = ledger_files(output_dir)
-    verdicts = p | NEAR_DUPLICATE_PASS >> NearDuplicatePass(inputs, output_dir, verdicts_path, max_article_chars)
     fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars)
 
     def mark_near_duplicates(signed):
-        return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts)
+        return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts_path)
 
     annotated, stage_dead = extract(fresh, model, mark_near_duplicates)
     dead, rows = _rows(annotated, [read.dead_letters, parsed.dead_letters] + stage_dead, ledger, context)

@@ -15,7 +15,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
 
-from pipeline.build import NEAR_DUPLICATE_PASS, StreamingSettings, build_pipeline, build_streaming_pipeline
+from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.to_records import RunContext
@@ -48,18 +48,13 @@ def _help_parser() -> argparse.ArgumentParser:
 
 
 def _counters(result) -> dict:
-    """newsbeam's counters of the main branch, summed over steps; empty when the runner reports no metrics.
-
-    The near-duplicate branch reads and parses the same articles: its counters would count them twice.
-    """
+    """newsbeam's counters, summed over steps; empty when the runner reports no metrics."""
     try:
         found = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))['counters']
     except (NotImplementedError, AttributeError, KeyError):
         return {}
     totals = {}
     for counter in found:
-        if counter.key.step.startswith(NEAR_DUPLICATE_PASS):
-            continue
         value = counter.committed if counter.committed is not None else counter.attempted
         totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
     return totals
@@ -139,6 +134,9 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             _build_streaming(pipeline, options, news, context, services_for_run)
         else:
             verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
+            first_pass = beam.Pipeline(options=options)
+            build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
+            first_pass.run().wait_until_finish()
             pipeline = beam.Pipeline(options=options)
             build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts)
         result = pipeline.run()

@@ -237,12 +237,16 @@ def load_verdicts(path: str) -> dict:
 
 
 class _MarkFn(beam.DoFn):
-    def __init__(self):
+    def __init__(self, verdicts_path: str):
+        self._path = verdicts_path
         self._duplicates = Metrics.counter(METRICS_NAMESPACE, 'near_duplicates')
         self._skipped = Metrics.counter(METRICS_NAMESPACE, 'articles_skipped')
 
-    def process(self, article: Article, verdicts_path: str) -> Iterable[Article]:
-        verdict = load_verdicts(verdicts_path).get(article.article_id)
+    def setup(self):
+        self._verdicts = load_verdicts(self._path)
+
+    def process(self, article: Article) -> Iterable[Article]:
+        verdict = self._verdicts.get(article.article_id)
         if verdict is None:
             yield article
         elif verdict.keep_source_uri and article.source_uri != verdict.keep_source_uri:
@@ -257,16 +261,15 @@ class MarkDuplicates(beam.PTransform):
     """PCollection[Article] -> PCollection[Article] with duplicate_of set and repeated reads dropped.
 
     Args:
-      verdicts_file: PCollection of the one path ``WriteVerdicts`` wrote.  As a side input
-        it also orders the work: no article is marked before the file is complete.
+      verdicts_path: the file ``WriteVerdicts`` wrote in the first pass.
     """
 
-    def __init__(self, verdicts_file):
+    def __init__(self, verdicts_path: str):
         super().__init__()
-        self._verdicts_file = verdicts_file
+        self._path = verdicts_path
 
     def expand(self, articles):
-        return articles | 'Mark' >> beam.ParDo(_MarkFn(), beam.pvalue.AsSingleton(self._verdicts_file))
+        return articles | 'Mark' >> beam.ParDo(_MarkFn(self._path))
 
 
 class _FirstDeliveryFn(beam.DoFn):
