@@ -224,18 +224,17 @@ class _SplitFileFn(beam.DoFn):
         self._split_bytes = split_bytes
 
     def process(self, path: str) -> Iterable[FileRange]:
+        # A list, not a generator with an early return: Beam warns that mixing the two misleads.
         size = _file_size(path)
         if (_kind_of(path) != 'jsonl' or size is None or size <= self._split_bytes
                 or CompressionTypes.detect_compression_type(path) != CompressionTypes.UNCOMPRESSED):
-            yield FileRange(path)
-            return
+            return [FileRange(path)]
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-                ranges = [r._replace(path=path) for r in line_ranges(handle, size, self._split_bytes)]
+                return [r._replace(path=path) for r in line_ranges(handle, size, self._split_bytes)]
         except OSError:
             # The reader meets the same error and dead-letters the file with it.
-            ranges = [FileRange(path)]
-        yield from ranges
+            return [FileRange(path)]
 
 
 class _ReadFileFn(beam.DoFn):
