@@ -243,10 +243,10 @@ def parse_spans(body: str, span: SentenceSpan) -> List[SentenceSpan]:
     start = span.start
     for end in piece_ends(body[span.start:span.end], MAX_PARSE_CHARS):
         piece = body[start:span.start + end]
-        words = piece.strip()
-        if words:
+        stripped = piece.strip()
+        if stripped:
             first = start + len(piece) - len(piece.lstrip())
-            spans.append(SentenceSpan(span.index, first, first + len(words)))
+            spans.append(SentenceSpan(span.index, first, first + len(stripped)))
         start = span.start + end
     return spans
 
