@@ -252,9 +252,14 @@ def beam_job_service(port: Optional[int] = None, python: str = sys.executable, l
         yield f'localhost:{port}'
 
 
-def _kafka_cluster_id() -> str:
-    # What `kafka-storage.sh random-uuid` prints: a UUID in URL-safe base64, unpadded.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b'=').decode()
+def kafka_cluster_id() -> str:
+    """A new KRaft cluster id, as `kafka-storage.sh random-uuid` prints it: a UUID in URL-safe base64,
+    unpadded, never starting with '-' (Kafka's `Uuid.randomUuid` draws again too: one id in 64 would
+    otherwise read as an option on the storage tool's command line)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b'=').decode()
+        if not cluster_id.startswith('-'):
+            return cluster_id
 
 
 @contextlib.contextmanager
@@ -289,8 +294,8 @@ def kafka_broker(port: Optional[int] = None, controller_port: Optional[int] = No
         base = [java, '-Xmx512m', '-cp', f'{lib}/*',
                 f'-Dlog4j2.configurationFile={JAVA_DIR / "kafka-broker" / "log4j2.properties"}']
         with open(log, 'ab') as handle:
-            formatted = subprocess.run(base + ['kafka.tools.StorageTool', 'format', '-t', _kafka_cluster_id(),
-                                               '-c', str(properties)],
+            formatted = subprocess.run(base + ['kafka.tools.StorageTool', 'format',
+                                               f'--cluster-id={kafka_cluster_id()}', '-c', str(properties)],
                                        stdout=handle, stderr=subprocess.STDOUT, check=False)
         if formatted.returncode != 0:
             raise ServiceError(f'formatting the Kafka storage failed; last lines of {log}:\n{_tail(log)}')
