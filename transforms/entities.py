@@ -41,8 +41,9 @@ _LOG = logging.getLogger('newsbeam')
 # Batches are sized in words: spaCy's throughput flattens out near 64 short (190-word)
 # documents per batch (BEAM-NOTES), while 64 long articles (500+ words) only add memory:
 # the NER's peak grows with the words in flight (measured: 450 MB at 8 articles of 520
-# words, 1 GB at 64).
-MIN_BATCH_WORDS, MAX_BATCH_WORDS = 1_000, 8_000
+# words, 1 GB at 64).  At 4,000 words a run of 2,000 Tehran Times articles peaked at 524 MB
+# against 560 MB at 8,000, in the same time (182 s against 183 s).
+MIN_BATCH_WORDS, MAX_BATCH_WORDS = 1_000, 4_000
 # Longer bodies are run in pieces (see the module docstring): about 1,700 words; 37 of the 1,000
 # Tehran Times dev articles are longer.  40,000 characters still left a 120 MB spike per long article.
 MAX_PIECE_CHARS = 10_000
