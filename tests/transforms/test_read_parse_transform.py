@@ -1,14 +1,17 @@
 """TestPipeline tests of ReadArticles and ParseArticles, with their dead-letter outputs."""
 import json
+import threading
 
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.parse import ParseArticles, article_id_of
-from transforms.read import ReadArticles
+from transforms.read import ReadArticles, _SplitFileFn, deal_order
 
 
 def test_read_then_parse(tmp_path):
@@ -41,3 +44,29 @@ def test_read_then_parse(tmp_path):
     assert counters['articles_read'] == 5
     assert counters['dead_letter_read'] == 2
     assert counters['dead_letter_parse'] == 1
+
+
+def _worker_of(article):
+    # In multi_threading mode each of the runner's workers processes its share on a thread of its own.
+    return threading.get_ident(), article.source_uri
+
+
+def test_the_local_runner_gives_each_worker_the_ranges_deal_order_seats_for_it(tmp_path):
+    # Two dumps of 32 lines, each line a range, of 64 different sizes from about 80 to 1,100 bytes.
+    for dump in range(2):
+        with open(tmp_path / f'dump{dump}.jsonl', 'w', encoding='utf-8') as handle:
+            for line in range(32):
+                handle.write(json.dumps({'id': f'{dump}-{line}', 'text': 'word ' * (10 + dump + 2 * (line * 37 % 101))}) + '\n')
+    split_bytes = 1
+    ranges = [r for path in sorted(tmp_path.glob('*.jsonl')) for r in _SplitFileFn(split_bytes).process(str(path))]
+    expected = sorted(sorted(f'{r.path}#L{r.first_line}' for r in deal_order(ranges, 2)[seat::2]) for seat in (0, 1))
+
+    options = PipelineOptions(['--direct_num_workers=2', '--direct_running_mode=multi_threading'])
+    with beam.Pipeline(runner=FnApiRunner(), options=options) as pipeline:
+        read = pipeline | 'Read' >> ReadArticles([str(tmp_path / '*.jsonl')], split_bytes=split_bytes)
+        by_worker = (read.outputs
+                     | 'Worker' >> beam.Map(_worker_of)
+                     | 'ByWorker' >> beam.GroupByKey()
+                     | 'Uris' >> beam.MapTuple(lambda _, uris: sorted(uris)))
+        assert_that(by_worker | 'Both' >> beam.combiners.ToList() | 'Sorted' >> beam.Map(sorted),
+                    equal_to([expected]))

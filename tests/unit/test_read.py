@@ -8,7 +8,10 @@ from apache_beam import pvalue
 
 from schemas.records import RawArticle
 from transforms.dead_letter import DEAD_LETTER
-from transforms.read import FileRange, _ReadFileFn, _SplitFileFn, _kind_of, expand_patterns, line_ranges, looks_binary
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from transforms.read import (FileRange, _ReadFileFn, _SplitFileFn, _kind_of, _local_workers, deal_order, expand_patterns,
+                             line_ranges, looks_binary)
 
 
 @pytest.mark.parametrize('path,kind', [
@@ -111,10 +114,11 @@ def test_line_ranges_cover_the_file_in_whole_lines():
     data = b''.join(f'line {n}\n'.encode() for n in range(1, 11))  # 7 bytes a line, 8 for line 10: 71
     # 71 bytes at most 20 a part: 4 parts, each ending at the first line end past 17.75 bytes more.
     ranges = list(line_ranges(io.BytesIO(data), len(data), split_bytes=20))
-    assert [(r.start, r.end, r.first_line) for r in ranges] == [(0, 21, 1), (21, 42, 4), (42, 56, 7), (56, 71, 9)]
+    assert [(r.start, r.end, r.first_line, r.size) for r in ranges] == [
+        (0, 21, 1, 21), (21, 42, 4, 21), (42, 56, 7, 14), (56, 71, 9, 15)]
     # At most 40 a part: 2 parts.
     assert [(r.start, r.end) for r in line_ranges(io.BytesIO(data), len(data), 40)] == [(0, 42), (42, 71)]
-    assert list(line_ranges(io.BytesIO(b'no newline at the end'), 21, split_bytes=5)) == [FileRange('', 0, 21, 1)]
+    assert list(line_ranges(io.BytesIO(b'no newline at the end'), 21, split_bytes=5)) == [FileRange('', 0, 21, 1, 21)]
 
 
 def test_a_large_jsonl_file_is_read_in_ranges_with_the_same_articles_and_line_numbers(tmp_path):
@@ -149,7 +153,36 @@ def test_small_compressed_and_text_files_are_read_whole(tmp_path):
     (tmp_path / 'small.jsonl').write_text(big[0], encoding='utf-8')
     (tmp_path / 'story.txt').write_text('\n'.join(big), encoding='utf-8')
     for name in ('dump.jsonl.gz', 'small.jsonl', 'story.txt'):
-        assert list(_SplitFileFn(split_bytes=300).process(str(tmp_path / name))) == [FileRange(str(tmp_path / name))]
+        path = tmp_path / name
+        assert list(_SplitFileFn(split_bytes=300).process(str(path))) == [FileRange(str(path), size=path.stat().st_size)]
+
+
+def _dealt_sizes(sizes, hands):
+    """Each worker's range sizes when the runner deals deal_order's output round-robin."""
+    ranges = [FileRange(f'part-{n}.jsonl', size=size) for n, size in enumerate(sizes)]
+    dealt = deal_order(ranges, hands)
+    assert sorted(dealt) == sorted(ranges)
+    return [[r.size for r in dealt[seat::hands]] for seat in range(hands)]
+
+
+def test_deal_order_gives_each_worker_as_many_ranges_and_nearly_the_same_bytes():
+    # A dump's ranges in file order: two files of a large and a small range dealt in turn give
+    # one worker both large ranges (260 against 100).
+    assert [sum(hand) for hand in _dealt_sizes([130, 50, 130, 50], 1)] == [360]
+    assert _dealt_sizes([130, 50, 130, 50], 2) == [[130, 50], [130, 50]]
+    # Largest first alone would deal 177+130+126 against 137+129+125; the lighter worker takes
+    # the larger range of each round.
+    assert _dealt_sizes([177, 137, 130, 129, 126, 125], 2) == [[177, 129, 125], [137, 130, 126]]
+    # A short last round fills the first seats: counts differ by at most one.
+    assert _dealt_sizes([90, 80, 70, 60, 50, 40, 30], 3) == [[90, 40, 30], [80, 50], [70, 60]]
+    assert deal_order([], 2) == []
+
+
+def test_the_deal_follows_the_local_runners_worker_count():
+    assert _local_workers(PipelineOptions([])) == 1
+    assert _local_workers(PipelineOptions(['--direct_num_workers=2'])) == 2
+    assert _local_workers(PipelineOptions(['--direct_num_workers=0'])) >= 1
+    assert _local_workers(None) == 1
 
 
 @pytest.mark.parametrize('name,content,error', [
