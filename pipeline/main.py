@@ -13,11 +13,13 @@ from typing import List, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, PrismRunnerOptions, StandardOptions
 
 from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
 from transforms.dead_letter import METRICS_NAMESPACE
+from transforms.ledger import ledger_files
+from transforms.read import expand_patterns, file_size
 from transforms.to_records import RunContext
 from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
 from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs, staging_root
@@ -134,7 +136,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             _build_streaming(pipeline, options, news, context, services_for_run)
         else:
             verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
-            first_pass = beam.Pipeline(options=options)
+            first_pass = beam.Pipeline(options=first_pass_options(argv, news))
             build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
             first_pass.run().wait_until_finish()
             pipeline = beam.Pipeline(options=options)
@@ -146,6 +148,24 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             _LOG.warning('streaming job submitted (%s); it runs until drained or cancelled', standard.runner)
             return {'run_id': context.run_id, 'submitted': True}
     return summarize(read_run_manifests(news.output, context.run_id), _counters(result), time.monotonic() - clock)
+
+
+def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions) -> PipelineOptions:
+    """The options of batch pass 1: the run's own, or in this process when its input is small.
+
+    Args:
+      argv: the run's arguments.
+      news: the run's options: inputs, warehouse (whose ledger pass 1 reads) and the size limit.
+    """
+    options = PipelineOptions(argv)
+    limit = news.in_process_first_pass_bytes
+    if limit > 0 and sum(file_size(path) or 0
+                         for path in expand_patterns(news.input) + ledger_files(news.output)) <= limit:
+        options.view_as(StandardOptions).runner = DEFAULT_RUNNER
+        direct = options.view_as(DirectOptions)
+        direct.direct_num_workers = 1
+        direct.direct_running_mode = 'in_memory'
+    return options
 
 
 def _build_streaming(pipeline, options, news, context, services_for_run):

@@ -212,7 +212,8 @@ def line_ranges(handle, size: int, split_bytes: int) -> Iterable[FileRange]:
         yield FileRange('', start, offset, first_line, offset - start)
 
 
-def _file_size(path: str) -> Optional[int]:
+def file_size(path: str) -> Optional[int]:
+    """Bytes of a file on any Beam file system; None when it cannot be read."""
     try:
         if FileSystems.get_scheme(path) is None:
             return os.path.getsize(path)
@@ -229,7 +230,7 @@ class _SplitFileFn(beam.DoFn):
 
     def process(self, path: str) -> Iterable[FileRange]:
         # A list, not a generator with an early return: Beam warns that mixing the two misleads.
-        size = _file_size(path)
+        size = file_size(path)
         if (_kind_of(path) != 'jsonl' or size is None or size <= self._split_bytes
                 or CompressionTypes.detect_compression_type(path) != CompressionTypes.UNCOMPRESSED):
             return [FileRange(path, size=size or 0)]
