@@ -1,6 +1,6 @@
 """Throughput, scaling and memory of the batch pipeline against spaCy alone, on this machine.
 
-Usage: python scripts/bench.py [--sizes 1000,10000] [--workers 1,2] [--quick] [--out docs/bench]
+Usage: python scripts/bench.py [--sizes 1000,10000] [--workers 1,2] [--repeat 1] [--quick] [--out docs/bench]
                                [--shared ../shared] [--profile] [--profile-size 1000]
 
 For each N in --sizes, N articles are built from the Tehran Times dev corpus
@@ -52,6 +52,7 @@ import pathlib
 import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -422,6 +423,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
     if spec['kind'] == 'pipeline':
         spec['output'] = str(work / f'warehouse-{kind}-{n}-{workers}')
     code = code_state()
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     result = measure(spec, kind, work, env)
     seconds = result['seconds']
     row = {'kind': kind, 'n': n, 'workers': workers, 'seconds': round(seconds, 2),
@@ -433,6 +435,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
            'cpu_seconds': result['cpu_seconds'],
            'articles_per_cpu_s': round(n / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
            'background_cores': result['background_cores'],
+           'started': started,
            # Others commit to this checkout while a long benchmark runs: what each row measured.
            'code': code}
     if spec['kind'] == 'pipeline':
@@ -487,6 +490,31 @@ def measure(spec: dict, kind: str, work: pathlib.Path, env: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------- figures and report
+
+def combine_runs(runs: List[dict]) -> dict:
+    """One configuration's row from its repeated runs: median times, the largest peak memory.
+
+    The machine's speed drifts by up to a third within a day (shared host), on a scale of
+    minutes: runs of one configuration are interleaved with the others' (--repeat) and the
+    median is reported, each run kept under 'runs'.
+    """
+    if len(runs) == 1:
+        return runs[0]
+    row = dict(runs[-1])
+    seconds = statistics.median(r['seconds'] for r in runs)
+    cpu = statistics.median(r['cpu_seconds'] for r in runs)
+    words = runs[0]['words_per_s'] * runs[0]['seconds']
+    row.update(seconds=round(seconds, 2), articles_per_s=round(row['n'] / seconds, 3),
+               words_per_s=round(words / seconds, 1), cpu_seconds=round(cpu, 2),
+               articles_per_cpu_s=round(row['n'] / cpu, 3) if cpu else None,
+               peak_rss_mb=max(r['peak_rss_mb'] for r in runs), peak_pss_mb=max(r['peak_pss_mb'] for r in runs),
+               background_cores=max(r['background_cores'] for r in runs),
+               runs=[{key: r[key] for key in _RUN_KEYS if key in r} for r in runs])
+    return row
+
+
+_RUN_KEYS = ('seconds', 'cpu_seconds', 'peak_rss_mb', 'peak_pss_mb', 'background_cores', 'started', 'code')
+
 
 def _find(rows: List[dict], kind: str, n: int, workers: int) -> Optional[dict]:
     return next((r for r in rows if (r['kind'], r['n'], r['workers']) == (kind, n, workers)), None)
@@ -587,7 +615,7 @@ def markdown(report: dict) -> str:
         '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ]
     for row in rows:
-        lines.append(f"| {row['n']:,} | {row['workers']} | {_KIND_NAMES[row['kind']]} | {row['seconds']:.1f} | "
+        lines.append(f"| {row['n']:,} | {row['workers']} | {_KIND_NAMES[row['kind']]} | {_seconds_cell(row)} | "
                      f"{row['articles_per_s']:.2f} | {row['words_per_s']:,.0f} | {row['cpu_seconds']:.0f} | "
                      f"{row['articles_per_cpu_s']:.2f} | {row['peak_rss_mb']:,.0f} | {row['peak_pss_mb']:,.0f} | "
                      f"{row['background_cores']:.2f} |")
@@ -616,6 +644,15 @@ def markdown(report: dict) -> str:
               '', 'Notes', '']
     lines += [f'- {note}' for note in report['notes']]
     return '\n'.join(lines) + '\n'
+
+
+def _seconds_cell(row: dict) -> str:
+    """The median seconds, and each run's in the order they ran when there were several."""
+    runs = row.get('runs')
+    if not runs:
+        return f"{row['seconds']:.1f}"
+    each = ', '.join(f"{run['seconds']:.1f}" for run in runs)
+    return f"{row['seconds']:.1f} ({each})"
 
 
 _COLOURS = {('pipeline', 1): (31, 119, 180), ('pipeline', 2): (140, 190, 230),
@@ -728,6 +765,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--workers', type=_sizes, default=list(DEFAULT_WORKERS),
                         help='comma-separated worker counts (default: %(default)s)')
     parser.add_argument('--kinds', default=','.join(KINDS), help='measurements to run (default: %(default)s)')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='runs of each configuration, taken in turn; the median is reported (default: 1)')
     parser.add_argument('--shared', type=pathlib.Path, default=ROOT.parent / 'shared')
     parser.add_argument('--out', type=pathlib.Path, default=ROOT / 'docs' / 'bench',
                         help='where latest.json, latest.md and throughput.png go (default: docs/bench)')
@@ -793,14 +832,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 _log(f'N={n:,}: about {previous[1] * n / previous[0] / 60:.0f} min expected (N={previous[0]:,} '
                      f'took {previous[1] / 60:.1f} min)')
             size_started = time.monotonic()
-            for workers in args.workers:
-                for kind in args.kinds:
-                    _log(f'{kind} N={n:,} workers={workers} ...')
-                    row = run_configuration(kind, n, workers, data, work, hook)
-                    rows.append(row)
-                    _log(f"  {row['seconds']:.1f} s, {row['articles_per_s']:.2f} articles/s, "
-                         f"{row['words_per_s']:,.0f} words/s, peak RSS {row['peak_rss_mb']:,.0f} MB")
-                    _write(args.out, _ordered(kept + rows), inputs, command, date, final=False)
+            runs: Dict[tuple, List[dict]] = {}
+            # Repeats go round all configurations of this N in turn, so that a slow spell of the
+            # machine falls on the 1- and 2-worker runs alike.
+            for repeat in range(1, args.repeat + 1):
+                for workers in args.workers:
+                    for kind in args.kinds:
+                        _log(f'{kind} N={n:,} workers={workers} run {repeat}/{args.repeat} ...')
+                        run = run_configuration(kind, n, workers, data, work, hook)
+                        runs.setdefault((kind, workers), []).append(run)
+                        _log(f"  {run['seconds']:.1f} s, {run['articles_per_s']:.2f} articles/s, "
+                             f"{run['words_per_s']:,.0f} words/s, peak RSS {run['peak_rss_mb']:,.0f} MB")
+                        done = [combine_runs(of_one) for of_one in runs.values()]
+                        _write(args.out, _ordered(kept + rows + done), inputs, command, date, final=False)
+            rows += [combine_runs(of_one) for of_one in runs.values()]
             previous = (n, time.monotonic() - size_started)
         _write(args.out, _ordered(kept + rows), inputs, command, date, final=True)
     print((args.out / 'latest.md').read_text(encoding='utf-8'))
@@ -840,6 +885,10 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
             'no-op NLP: a generated sitecustomize.py replaces load_ner with spacy.blank("en") + sentencizer and '
             'load_parser with spacy.blank("en") in every process of that run; transforms/ is unchanged.',
             'words = whitespace-separated words of the input texts.',
+            'With --repeat R, each configuration ran R times, in turn with the other configurations of its N; '
+            'seconds and CPU s are the medians (each run\'s seconds in brackets, in the order they ran), peak '
+            'memory and other load the largest. This machine\'s speed drifts by up to a third within a day, '
+            'on a scale of minutes.',
             'CPU s is user + system time of the measurement\'s whole process tree (imports included); '
             '"other load" is the cores the rest of the machine kept busy meanwhile (/proc/stat). Wall-time '
             'figures are only comparable between rows whose other load is near 0.',

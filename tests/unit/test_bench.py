@@ -94,3 +94,14 @@ def test_noop_nlp_replaces_both_loaders(bench, monkeypatch):
 def test_skips_without_corpus(bench, tmp_path, capsys):
     assert bench.main(['--shared', str(tmp_path), '--out', str(tmp_path / 'out')]) == 0
     assert 'nothing to measure' in capsys.readouterr().out
+
+
+def test_repeated_runs_report_the_median_time_and_the_largest_peak(bench):
+    runs = [dict(_row(bench, 'pipeline', 100, 2, seconds, rss), started=f't{i}')
+            for i, (seconds, rss) in enumerate([(12.0, 1500), (10.0, 1600), (20.0, 1400)])]
+    row = bench.combine_runs(runs)
+    assert (row['seconds'], row['articles_per_s'], row['words_per_s'], row['cpu_seconds']) == (12.0, 8.333, 4166.7, 24.0)
+    assert (row['peak_rss_mb'], row['peak_pss_mb']) == (1600, 1600)
+    assert [r['seconds'] for r in row['runs']] == [12.0, 10.0, 20.0] and row['runs'][2]['started'] == 't2'
+    assert bench.combine_runs(runs[:1]) == runs[0]
+    assert bench._seconds_cell(row) == '12.0 (12.0, 10.0, 20.0)'  # pylint: disable=protected-access
