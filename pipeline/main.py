@@ -158,14 +158,24 @@ def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions) -> Pipeli
       news: the run's options: inputs, warehouse (whose ledger pass 1 reads) and the size limit.
     """
     options = PipelineOptions(argv)
-    limit = news.in_process_first_pass_bytes
-    if limit > 0 and sum(file_size(path) or 0
-                         for path in expand_patterns(news.input) + ledger_files(news.output)) <= limit:
+    if _at_most_bytes(expand_patterns(news.input) + ledger_files(news.output), news.in_process_first_pass_bytes):
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
         direct = options.view_as(DirectOptions)
         direct.direct_num_workers = 1
         direct.direct_running_mode = 'in_memory'
     return options
+
+
+def _at_most_bytes(paths: Sequence[str], limit: int) -> bool:
+    """Whether the files hold at most limit bytes (a positive limit); stops asking sizes past it."""
+    if limit <= 0:
+        return False
+    total = 0
+    for path in paths:
+        total += file_size(path) or 0
+        if total > limit:
+            return False
+    return True
 
 
 def _build_streaming(pipeline, options, news, context, services_for_run):
