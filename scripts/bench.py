@@ -52,6 +52,7 @@ import pathlib
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -421,7 +422,10 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
         env[NOOP_ENV] = '1'
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(hook), env.get('PYTHONPATH')]))
     if spec['kind'] == 'pipeline':
-        spec['output'] = str(work / f'warehouse-{kind}-{n}-{workers}')
+        # A fresh warehouse for every run: a repeat into the last one would skip every article as ingested.
+        output = work / f'warehouse-{kind}-{n}-{workers}'
+        shutil.rmtree(output, ignore_errors=True)
+        spec['output'] = str(output)
     code = code_state()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     result = measure(spec, kind, work, env)
