@@ -56,7 +56,8 @@ def test_the_local_runner_gives_each_worker_the_ranges_deal_order_seats_for_it(t
     for dump in range(2):
         with open(tmp_path / f'dump{dump}.jsonl', 'w', encoding='utf-8') as handle:
             for line in range(32):
-                handle.write(json.dumps({'id': f'{dump}-{line}', 'text': 'word ' * (10 + dump + 2 * (line * 37 % 101))}) + '\n')
+                words = 10 + dump + 2 * (line * 37 % 101)
+                handle.write(json.dumps({'id': f'{dump}-{line}', 'text': 'word ' * words}) + '\n')
     split_bytes = 1
     ranges = [r for path in sorted(tmp_path.glob('*.jsonl')) for r in _SplitFileFn(split_bytes).process(str(path))]
     expected = sorted(sorted(f'{r.path}#L{r.first_line}' for r in deal_order(ranges, 2)[seat::2]) for seat in (0, 1))

@@ -100,7 +100,8 @@ def test_repeated_runs_report_the_median_time_and_the_largest_peak(bench):
     runs = [dict(_row(bench, 'pipeline', 100, 2, seconds, rss), started=f't{i}')
             for i, (seconds, rss) in enumerate([(12.0, 1500), (10.0, 1600), (20.0, 1400)])]
     row = bench.combine_runs(runs)
-    assert (row['seconds'], row['articles_per_s'], row['words_per_s'], row['cpu_seconds']) == (12.0, 8.333, 4166.7, 24.0)
+    assert (row['seconds'], row['articles_per_s'], row['words_per_s'], row['cpu_seconds']) == (
+        12.0, 8.333, 4166.7, 24.0)
     assert (row['peak_rss_mb'], row['peak_pss_mb']) == (1600, 1600)
     assert [r['seconds'] for r in row['runs']] == [12.0, 10.0, 20.0] and row['runs'][2]['started'] == 't2'
     assert bench.combine_runs(runs[:1]) == runs[0]

@@ -5,13 +5,12 @@ import json
 
 import pytest
 from apache_beam import pvalue
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from schemas.records import RawArticle
 from transforms.dead_letter import DEAD_LETTER
-from apache_beam.options.pipeline_options import PipelineOptions
-
-from transforms.read import (FileRange, _ReadFileFn, _SplitFileFn, _kind_of, _local_workers, deal_order, expand_patterns,
-                             line_ranges, looks_binary)
+from transforms.read import (FileRange, _ReadFileFn, _SplitFileFn, _kind_of, _local_workers, deal_order,
+                             expand_patterns, line_ranges, looks_binary)
 
 
 @pytest.mark.parametrize('path,kind', [
@@ -154,7 +153,8 @@ def test_small_compressed_and_text_files_are_read_whole(tmp_path):
     (tmp_path / 'story.txt').write_text('\n'.join(big), encoding='utf-8')
     for name in ('dump.jsonl.gz', 'small.jsonl', 'story.txt'):
         path = tmp_path / name
-        assert list(_SplitFileFn(split_bytes=300).process(str(path))) == [FileRange(str(path), size=path.stat().st_size)]
+        whole = FileRange(str(path), size=path.stat().st_size)
+        assert list(_SplitFileFn(split_bytes=300).process(str(path))) == [whole]
 
 
 def _dealt_sizes(sizes, hands):
