@@ -17,6 +17,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
+from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.ledger import ledger_files
 from transforms.read import expand_patterns, file_size
@@ -25,6 +26,8 @@ from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
 from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs, staging_root
 
 _LOG = logging.getLogger('newsbeam')
+# Runners whose batch jobs run on FnApiRunner in this machine.
+_LOCAL_RUNNERS = ('FnApiRunner', 'DirectRunner')
 DISTRIBUTION = 'newsbeam'
 
 
@@ -135,11 +138,15 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             pipeline = beam.Pipeline(options=options)
             _build_streaming(pipeline, options, news, context, services_for_run)
         else:
+            # Local worker processes fork from a parent that warms up while pass 1 starts here.
+            warm = (services_for_run.enter_context(WarmWorkers(news.model))
+                    if _forks_warm_workers(options, news) else None)
             verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
-            first_pass = beam.Pipeline(options=first_pass_options(argv, news))
+            first_options = first_pass_options(argv, news)
+            first_pass = beam.Pipeline(runner=_runner(first_options, warm), options=first_options)
             build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
             first_pass.run().wait_until_finish()
-            pipeline = beam.Pipeline(options=options)
+            pipeline = beam.Pipeline(runner=_runner(options, warm), options=options)
             build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts)
         result = pipeline.run()
         if _should_wait(options, news):
@@ -164,6 +171,23 @@ def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions) -> Pipeli
         direct.direct_num_workers = 1
         direct.direct_running_mode = 'in_memory'
     return options
+
+
+def _local_worker_processes(options: PipelineOptions) -> bool:
+    """Whether a job with these options runs on several SDK worker processes of the local runner."""
+    direct = options.view_as(DirectOptions)
+    return (options.view_as(StandardOptions).runner in _LOCAL_RUNNERS
+            and direct.direct_running_mode == 'multi_processing' and direct.direct_num_workers != 1)
+
+
+def _forks_warm_workers(options: PipelineOptions, news: NewsPipelineOptions) -> bool:
+    # A worker's exit is watched through a pidfd (Linux 5.3 and later).
+    return _local_worker_processes(options) and not news.cold_worker_processes and hasattr(os, 'pidfd_open')
+
+
+def _runner(options: PipelineOptions, warm: Optional[WarmWorkers]):
+    """The runner object of a batch job: None (the options name it) unless its workers fork from ``warm``."""
+    return WarmWorkerRunner(warm.command) if warm and _local_worker_processes(options) else None
 
 
 def _at_most_bytes(paths: Sequence[str], limit: int) -> bool:

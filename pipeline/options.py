@@ -45,6 +45,11 @@ class NewsPipelineOptions(PipelineOptions):
                  'input plus the ledger of earlier runs is at most this many bytes; 0: always on the runner '
                  '(default: %(default)s).')
         parser.add_argument(
+            '--cold_worker_processes', action='store_true',
+            help='Batch on the local runner with --direct_running_mode=multi_processing: start each worker '
+                 "process the Beam way (it imports Beam, spaCy and newsbeam and loads the model itself) instead "
+                 'of forking it from a parent process that did so once while the run began.')
+        parser.add_argument(
             '--run_id', default=None,
             help='Name of this run in file names and the manifest (default: UTC start time plus a random '
                  'suffix).')
