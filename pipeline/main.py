@@ -17,7 +17,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
-from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers
+from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers, pidfds_supported
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.ledger import ledger_files
 from transforms.read import expand_patterns, file_size
@@ -143,10 +143,11 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
                     if _forks_warm_workers(options, news) else None)
             verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
             first_options = first_pass_options(argv, news)
-            first_pass = beam.Pipeline(runner=_runner(first_options, warm), options=first_options)
+            worker_command = warm.command if warm else None
+            first_pass = beam.Pipeline(runner=_runner(first_options, worker_command), options=first_options)
             build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
             first_pass.run().wait_until_finish()
-            pipeline = beam.Pipeline(runner=_runner(options, warm), options=options)
+            pipeline = beam.Pipeline(runner=_runner(options, worker_command), options=options)
             build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts)
         result = pipeline.run()
         if _should_wait(options, news):
@@ -181,13 +182,13 @@ def _local_worker_processes(options: PipelineOptions) -> bool:
 
 
 def _forks_warm_workers(options: PipelineOptions, news: NewsPipelineOptions) -> bool:
-    # A worker's exit is watched through a pidfd (Linux 5.3 and later).
-    return _local_worker_processes(options) and not news.cold_worker_processes and hasattr(os, 'pidfd_open')
+    return _local_worker_processes(options) and not news.cold_worker_processes and pidfds_supported()
 
 
-def _runner(options: PipelineOptions, warm: Optional[WarmWorkers]):
-    """The runner object of a batch job: None (the options name it) unless its workers fork from ``warm``."""
-    return WarmWorkerRunner(warm.command) if warm and _local_worker_processes(options) else None
+def _runner(options: PipelineOptions, worker_command: Optional[str]):
+    """A batch job's runner: None (the options name it) unless it runs on local worker processes that
+    ``worker_command`` (``WarmWorkers.command``) forks."""
+    return WarmWorkerRunner(worker_command) if worker_command and _local_worker_processes(options) else None
 
 
 def _at_most_bytes(paths: Sequence[str], limit: int) -> bool:

@@ -39,6 +39,15 @@ _LOG = logging.getLogger(__name__)
 _EXIT_SECONDS = 2
 
 
+def pidfds_supported() -> bool:
+    """Whether this system can watch a child's exit through a pidfd (Linux 5.3 and later), as the zygote does."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
 def warm(model: str) -> None:
     """Imports what an SDK worker imports and loads what its first bundle would load."""
     # pylint: disable=import-outside-toplevel,unused-import
@@ -139,11 +148,8 @@ class _Zygote:
             os.waitpid(pid, 0)
 
 
-def serve(socket_path: str, model: str) -> None:
-    """The zygote: listen first (requests queue until it is warm), warm up, then fork on request."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen()
+def serve(listener: socket.socket, model: str) -> None:
+    """The zygote: warm up, then fork a worker for each request (requests queue on the listener meanwhile)."""
     try:
         warm(model)
     except Exception:  # pylint: disable=broad-except
@@ -176,14 +182,25 @@ class WarmWorkers:
         self._model = model
         self._folder = None
         self._process = None
+        self.socket_path = None
         self.command = None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def __enter__(self) -> 'WarmWorkers':
         self._folder = tempfile.TemporaryDirectory(prefix='newsbeam-workers-')
-        socket_path = os.path.join(self._folder.name, 'zygote')
-        self._process = subprocess.Popen([sys.executable, '-m', __name__, socket_path, self._model],
-                                         stdin=subprocess.PIPE)
-        self.command = ' '.join(shlex.quote(part) for part in (sys.executable, '-m', worker_client.__name__, socket_path))
+        self.socket_path = os.path.join(self._folder.name, 'zygote')
+        # Listening before the zygote starts: a worker asked for at once waits in the backlog.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(self.socket_path)
+            listener.listen()
+            self._process = subprocess.Popen(
+                [sys.executable, '-m', __name__, str(listener.fileno()), self._model],
+                stdin=subprocess.PIPE, pass_fds=[listener.fileno()])
+        self.command = ' '.join(shlex.quote(part)
+                                for part in (sys.executable, '-m', worker_client.__name__, self.socket_path))
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -200,6 +217,6 @@ class WarmWorkers:
 
 if __name__ == '__main__':
     logging.basicConfig(level=logging.WARNING)
-    serve(sys.argv[1], sys.argv[2])
+    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2])
     # Tearing down the loaded models would only delay the launching process, which waits for this one.
     os._exit(0)  # pylint: disable=protected-access

@@ -30,10 +30,13 @@ def _avro(root, table):
     return warehouse_rows(root, table, 'avro')
 
 
-@pytest.fixture(scope='module', name='warehouse')
-def fixture_warehouse(tmp_path_factory):
+# In this process, and on two local worker processes forked from a warm parent: the same tables.
+@pytest.fixture(scope='module', name='warehouse', params=[[], ['--direct_num_workers=2',
+                                                                '--direct_running_mode=multi_processing']],
+                ids=['in_process', 'two_worker_processes'])
+def fixture_warehouse(tmp_path_factory, request):
     root = str(tmp_path_factory.mktemp('warehouse'))
-    summary = run(['--input', str(SEEDS / 'articles' / '*'), '--output', root])
+    summary = run(['--input', str(SEEDS / 'articles' / '*'), '--output', root, *request.param])
     return root, summary
 
 
