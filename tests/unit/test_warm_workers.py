@@ -12,11 +12,12 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.main import _forks_warm_workers, _runner
 from pipeline.options import NewsPipelineOptions
-from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers
+from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers, pidfds_supported
 from pipeline.worker_client import LENGTH, request_worker
 from transforms.nlp.model import DEFAULT_MODEL, load_ner
 
 TWO_PROCESSES = ['--direct_num_workers=2', '--direct_running_mode=multi_processing']
+pytestmark = pytest.mark.skipif(not pidfds_supported(), reason='the zygote watches its workers through pidfds (Linux)')
 # The worker processes cannot import this test module: its DoFn travels by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
@@ -65,6 +66,10 @@ def test_without_a_zygote_the_worker_command_starts_a_cold_worker(tmp_path):
 
 def test_the_worker_command_exits_with_its_workers_status_and_the_zygote_with_its_launcher():
     with WarmWorkers(DEFAULT_MODEL) as warm:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(warm.socket_path)
+            client.sendall(LENGTH.pack(5) + b'[1, 2')
+            assert client.recv(4) == b''  # not a request: refused, and the zygote serves on
         # No control endpoint, no pipeline options: Beam's worker main fails at once.
         assert request_worker(warm.socket_path, {'PATH': os.environ['PATH']}) == 1
         zygote = warm.pid
