@@ -129,20 +129,15 @@ class _Zygote:
         os.close(pidfd)
         _, status = os.waitpid(pid, 0)
         conn = self._workers.pop(pid)
-        if self._registered(conn):
+        try:
             self._selector.unregister(conn)
+        except KeyError:  # its client hung up earlier
+            pass
         try:
             conn.sendall(worker_client.STATUS.pack(os.waitstatus_to_exitcode(status)))
         except OSError:
             pass
         conn.close()
-
-    def _registered(self, conn: socket.socket) -> bool:
-        try:
-            self._selector.get_key(conn)
-            return True
-        except KeyError:
-            return False
 
     def _stop(self) -> None:
         for pid in self._workers:

@@ -47,8 +47,7 @@ def main(socket_path: str) -> int:
         return request_worker(socket_path, dict(os.environ))
     except OSError:
         # No zygote to ask (it could not start, or has gone): this process becomes a cold worker instead.
-        os.execv(sys.executable, [sys.executable, '-m', COLD_WORKER])
-        raise
+        return os.execv(sys.executable, [sys.executable, '-m', COLD_WORKER])
 
 
 if __name__ == '__main__':

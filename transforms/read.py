@@ -14,10 +14,11 @@ of whole lines, of equal size and at most about that, which the runner spreads
 over workers like files: a single large dump does not leave all but one worker
 idle.  Ranges are handed out largest first, seated so that each worker of the
 local runner gets an even share (``deal_order``).  Finding the line ends and
-numbers reads such a file once more, which costs little beside the NLP.  (A compressed stream cannot be entered in the middle, so
-it stays one unit.)  Line numbers, and so source ids and article ids, are the same
-however a file is split.  Bytes that are not UTF-8 are replaced and the article is flagged;
-input that cannot become an article (a line that is not JSON, no text, a binary
+numbers reads such a file once more, which costs little beside the NLP.  (A
+compressed stream cannot be entered in the middle, so it stays one unit.)  Line
+numbers, and so source ids and article ids, are the same however a file is split.
+Bytes that are not UTF-8 are replaced and the article is flagged; input that
+cannot become an article (a line that is not JSON, no text, a binary
 or unsupported file, an unreadable file) goes to the dead-letter output with the
 file, the line number and the reason.  Every candidate article is counted in
 ``articles_read``, so that read = written + dead-lettered at the end of a run.
