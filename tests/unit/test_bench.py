@@ -3,7 +3,10 @@ import importlib.util
 import json
 import os
 import pathlib
+import subprocess
+import sys
 
+import pyarrow.parquet as pq
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -108,14 +111,20 @@ def test_repeated_runs_report_the_median_time_and_the_largest_peak(bench):
     assert bench._seconds_cell(row) == '12.0 (12.0, 10.0, 20.0)'  # pylint: disable=protected-access
 
 
-def test_machine_measurement_runs_the_same_ner_in_each_forked_process(bench, tmp_path):
+def test_machine_measurement_runs_the_one_worker_pipeline_in_each_forked_process(bench, tmp_path):
     files = _corpus(tmp_path / 'corpus', 3)
     bench.build_articles(files, 3, tmp_path / 'input', per_file=3)
-    result = bench._child_machine({'folder': str(tmp_path / 'input'), 'model': bench.MODEL,  # pylint: disable=protected-access
-                                   'workers': 2})
+    spec = {'kind': 'machine', 'n': 3, 'workers': 2, 'folder': str(tmp_path / 'input'),
+            'output': str(tmp_path / 'warehouse'), 'result': str(tmp_path / 'result.json')}
+    # A fresh interpreter, as the bench runs it: the measurement forks, which this test process must not.
+    subprocess.run([sys.executable, str(ROOT / 'scripts' / 'bench.py'), '--child', json.dumps(spec)],
+                   cwd=ROOT, check=True, capture_output=True)
+    result = json.loads((tmp_path / 'result.json').read_text(encoding='utf-8'))
     words = sum(len(text.split()) for text in bench.read_texts(tmp_path / 'input'))
     assert (result['articles'], result['words']) == (6, 2 * words)
-    assert result['seconds'] > 0
+    for index in (0, 1):
+        articles = pq.read_table(next((tmp_path / 'warehouse' / str(index) / 'parquet' / 'articles').rglob('*.parquet')))
+        assert sorted(articles.column('source_id').to_pylist()) == ['c000-a0.txt', 'c000-a1.txt', 'c000-a2.txt']
 
 
 def test_derive_gives_each_speedup_as_a_share_of_the_machines(bench):
@@ -124,10 +133,15 @@ def test_derive_gives_each_speedup_as_a_share_of_the_machines(bench):
             # Two processes each do the one process's articles: 200 in 11 s.
             dict(_row(bench, 'machine', 100, 2, 11, 500), articles=200, articles_per_s=200 / 11)]
     derived = bench.derive(rows, [100], [1, 2])
+    assert {s['kind']: s['speedup'] for s in derived['scaling']} == {'pipeline': 1.667, 'machine': 1.818}
+    # Rows from different bench runs (or from before rows said which) are not set against each other.
+    assert [s.get('share_of_machine') for s in derived['scaling']] == [None, None]
+    rows = [dict(row, invocation='2026-01-01T00:00:00+00:00') for row in rows]
+    derived = bench.derive(rows, [100], [1, 2])
     assert {s['kind']: (s['speedup'], s.get('share_of_machine')) for s in derived['scaling']} == {
         'pipeline': (1.667, 0.917), 'machine': (1.818, None)}
     report = {'date': '2026-01-01T00:00:00+00:00', 'command': 'python scripts/bench.py', 'results': rows,
               'machine': bench.machine_info(), 'input': {'description': 'test'}, 'notes': [], 'derived': derived}
     text = bench.markdown(report)
     assert '| 100 | pipeline (newsbeam run) | 1.67x | 92% |' in text
-    assert '| 100 | machine: the NER alone, 100 articles in each process | 1.82x |  |' in text
+    assert '| 100 | machine: the 1-worker pipeline on the same 100 articles in each process | 1.82x |  |' in text
