@@ -98,19 +98,23 @@ def _rows(annotated, dead_letters: List, ledger: Sequence[str], context: RunCont
     return dead, rows
 
 
-def _fresh_articles(p: beam.Pipeline, inputs: Sequence[str], ledger: Sequence[str], max_article_chars: int):
+def _fresh_articles(p: beam.Pipeline, inputs: Sequence[str], ledger: Sequence[str], max_article_chars: int,
+                    work_queue_dir: Optional[str]):
     """(articles that no earlier run ingested, read stage, parse stage)."""
-    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars)
+    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars, work_queue_dir=work_queue_dir)
     parsed = read.outputs | 'ParseArticles' >> ParseArticles()
     fresh = parsed.outputs | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
     return fresh, read, parsed
 
 
 def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, verdicts_path: str,
-                         max_article_chars: int) -> pvalue.PCollection:
-    """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``."""
+                         max_article_chars: int, work_queue_dir: Optional[str] = None) -> pvalue.PCollection:
+    """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``.
+
+    ``work_queue_dir``: see ``ReadArticles``.
+    """
     ledger = ledger_files(output_dir)
-    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars)
+    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars, work_queue_dir)
     signed, _ = clean(fresh)
     earlier = (p
                | 'ReadLedger' >> ReadLedger(ledger)
@@ -121,10 +125,14 @@ def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: st
 
 
 def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
-                   model: str, max_article_chars: int, verdicts_path: str) -> Outputs:
-    """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found."""
+                   model: str, max_article_chars: int, verdicts_path: str,
+                   work_queue_dir: Optional[str] = None) -> Outputs:
+    """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found.
+
+    ``work_queue_dir``: see ``ReadArticles``.
+    """
     ledger = ledger_files(output_dir)
-    fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars)
+    fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars, work_queue_dir)
 
     def mark_near_duplicates(signed):
         return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts_path)

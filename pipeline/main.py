@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sys
+import tempfile
 import time
 from importlib import metadata
 from typing import List, Optional, Sequence
@@ -144,11 +145,16 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
             first_options = first_pass_options(argv, news)
             worker_command = warm.command if warm else None
+            # Local worker processes claim read ranges from a queue instead of a split made once.
+            queue = (services_for_run.enter_context(tempfile.TemporaryDirectory(prefix='newsbeam-queue-'))
+                     if _local_worker_processes(options) else None)
             first_pass = beam.Pipeline(runner=_runner(first_options, worker_command), options=first_options)
-            build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars)
+            build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars,
+                                 queue if _local_worker_processes(first_options) else None)
             first_pass.run().wait_until_finish()
             pipeline = beam.Pipeline(runner=_runner(options, worker_command), options=options)
-            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts)
+            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts,
+                           queue)
         result = pipeline.run()
         if _should_wait(options, news):
             result.wait_until_finish()

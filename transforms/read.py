@@ -13,7 +13,11 @@ file systems).  An uncompressed JSONL file over ``SPLIT_BYTES`` is read in range
 of whole lines, of equal size and at most about that, which the runner spreads
 over workers like files: a single large dump does not leave all but one worker
 idle.  Ranges are handed out largest first, seated so that each worker of the
-local runner gets an even share (``deal_order``).  Finding the line ends and
+local runner gets an even share (``deal_order``).  When the run gives a work-queue
+directory (the local runner's worker processes, all on this machine), each
+worker instead gets the whole list of smaller ranges and reads the next one that
+no other worker has claimed (``claim``), so a worker on a slower core, or with
+costlier articles, reads fewer.  Finding the line ends and
 numbers reads such a file once more, which costs little beside the NLP.  (A
 compressed stream cannot be entered in the middle, so it stays one unit.)  Line
 numbers, and so source ids and article ids, are the same however a file is split.
@@ -28,8 +32,9 @@ import io
 import json
 import multiprocessing
 import os
+import uuid
 import zlib
-from typing import Iterable, List, NamedTuple, Optional, Sequence
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -49,6 +54,9 @@ DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 # About 25 news articles: a dump of 1,000 articles makes some 30 ranges, enough that two
 # workers end within seconds of each other once the ranges are dealt largest first.
 SPLIT_BYTES = 128 << 10
+# About 3 news articles (under a second of NLP): what a queue's last range can leave one worker
+# with after the other has run out.
+QUEUED_SPLIT_BYTES = 16 << 10
 STAGE = 'read'
 
 
@@ -278,6 +286,25 @@ def deal_order(ranges: Iterable[FileRange], hands: int) -> List[FileRange]:
     return dealt
 
 
+def claim(claims_dir: str, index: int) -> bool:
+    """Whether this caller is the first to claim item ``index`` of ``claims_dir``'s queue.
+
+    Exactly one caller is, across the processes of one machine: the claim is the creation of
+    a file named after the item, which the operating system makes atomic (``O_EXCL``).
+    """
+    try:
+        os.close(os.open(os.path.join(claims_dir, str(index)), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
+def hands_of(ranges: Iterable[FileRange], hands: int) -> List[Tuple[int, List[FileRange]]]:
+    """One element per worker, each with every range, largest first: the queue they claim from."""
+    ordered = deal_order(ranges, 1)
+    return [(hand, ordered) for hand in range(hands)]
+
+
 class _ReadFileFn(beam.DoFn):
     """Reads one file into RawArticles; bad input goes to DEAD_LETTER."""
 
@@ -322,6 +349,28 @@ class _ReadFileFn(beam.DoFn):
             yield self._emit(DeadLetter(path, name, STAGE, f'cannot read file: {error}', ''))
 
 
+class _ReadClaimedFn(_ReadFileFn):
+    """One worker's hand ``(hand, ranges)`` -> the articles of each range it claims before the others.
+
+    The local runner splits a stage's input between its workers once and never moves work, so
+    the ranges themselves are not split: every worker gets all of them and reads, in turn, those
+    it is first to claim.  The worker that runs faster claims more; each range is read once.
+    """
+
+    def __init__(self, max_article_chars: int, claims_dir: str):
+        super().__init__(max_article_chars)
+        self._claims_dir = claims_dir
+
+    def setup(self):
+        os.makedirs(self._claims_dir, exist_ok=True)
+
+    def process(self, hand: Tuple[int, List[FileRange]]) -> Iterable:
+        _, ranges = hand
+        for index, file_range in enumerate(ranges):
+            if claim(self._claims_dir, index):
+                yield from super().process(file_range)
+
+
 def _local_workers(options) -> int:
     """How many workers the local runner deals a stage's input to (1 when the options don't say)."""
     workers = options.view_as(DirectOptions).direct_num_workers if options else 1
@@ -334,27 +383,43 @@ class ReadArticles(beam.PTransform):
     Args:
       patterns: file globs (local paths or any Beam file system, e.g. ``gs://``).
       max_article_chars: longer texts are dead-lettered.
+      split_bytes: the size of a JSONL file's ranges (default: SPLIT_BYTES, QUEUED_SPLIT_BYTES
+        with a work queue).
+      work_queue_dir: a directory that every worker process of the run can write to (the local
+        runner's, on this machine); with more than one worker they then claim ranges from a queue
+        in a directory of this read's own under it.  None (the default): ranges are dealt once.
     """
 
     def __init__(self, patterns: Sequence[str], max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
-                 split_bytes: int = SPLIT_BYTES):
+                 split_bytes: Optional[int] = None, work_queue_dir: Optional[str] = None):
         super().__init__()
         if not patterns:
             raise ValueError('at least one --input is required')
         self._paths = expand_patterns(patterns)
         self._max_chars = max_article_chars
-        self._split_bytes = split_bytes
+        self._split_bytes = split_bytes or (QUEUED_SPLIT_BYTES if work_queue_dir else SPLIT_BYTES)
+        # Each read of a run (pass 1 and pass 2 both read) claims in a queue of its own.
+        self._claims_dir = os.path.join(work_queue_dir, uuid.uuid4().hex) if work_queue_dir else None
 
     def expand(self, pbegin):
-        results = (
+        hands = _local_workers(pbegin.pipeline.options)
+        ranges = (
             pbegin
             | 'ListFiles' >> beam.Create(self._paths)
             # Spread files over workers: Create puts them all in one bundle.
             | 'SpreadFiles' >> beam.Reshuffle()
             | 'SplitFiles' >> beam.ParDo(_SplitFileFn(self._split_bytes))
-            | 'AllRanges' >> beam.combiners.ToList()
-            | 'DealOrder' >> beam.FlatMap(deal_order, _local_workers(pbegin.pipeline.options))
-            | 'SpreadRanges' >> beam.Reshuffle()
-            | 'ReadFiles' >> beam.ParDo(_ReadFileFn(self._max_chars)).with_outputs(
-                DEAD_LETTER, main='articles'))
+            | 'AllRanges' >> beam.combiners.ToList())
+        if self._claims_dir and hands > 1:
+            results = (ranges
+                       | 'DealHands' >> beam.FlatMap(hands_of, hands)
+                       | 'SpreadHands' >> beam.Reshuffle()
+                       | 'ReadClaimedRanges' >> beam.ParDo(_ReadClaimedFn(self._max_chars, self._claims_dir))
+                       .with_outputs(DEAD_LETTER, main='articles'))
+        else:
+            results = (ranges
+                       | 'DealOrder' >> beam.FlatMap(deal_order, hands)
+                       | 'SpreadRanges' >> beam.Reshuffle()
+                       | 'ReadFiles' >> beam.ParDo(_ReadFileFn(self._max_chars)).with_outputs(
+                           DEAD_LETTER, main='articles'))
         return StageResult(results.articles, results[DEAD_LETTER])

@@ -71,3 +71,24 @@ def test_the_local_runner_gives_each_worker_the_ranges_deal_order_seats_for_it(t
                      | 'Uris' >> beam.MapTuple(lambda _, uris: sorted(uris)))
         assert_that(by_worker | 'Both' >> beam.combiners.ToList() | 'Sorted' >> beam.Map(sorted),
                     equal_to([expected]))
+
+
+def test_local_workers_with_a_work_queue_read_every_article_once(tmp_path):
+    for dump in range(2):
+        with open(tmp_path / f'dump{dump}.jsonl', 'w', encoding='utf-8') as handle:
+            for line in range(32):
+                handle.write(json.dumps({'id': f'{dump}-{line}', 'text': 'word ' * (10 + line)}) + '\n')
+    options = PipelineOptions(['--direct_num_workers=2', '--direct_running_mode=multi_threading'])
+    pipeline = beam.Pipeline(runner=FnApiRunner(), options=options)
+    read = pipeline | 'Read' >> ReadArticles([str(tmp_path / '*.jsonl')], split_bytes=1,
+                                             work_queue_dir=str(tmp_path / 'queue'))
+    assert_that(read.outputs | 'Ids' >> beam.Map(lambda article: article.source_id),
+                equal_to([f'{dump}-{line}' for dump in range(2) for line in range(32)]))
+    result = pipeline.run()
+    result.wait_until_finish()
+    counters = {c.key.metric.name: c.committed for c in result.metrics().query(
+        MetricsFilter().with_namespace(METRICS_NAMESPACE))['counters']}
+    assert counters['articles_read'] == 64
+    # One claim per range, in a queue directory of this read's own.
+    (claims,) = (tmp_path / 'queue').iterdir()
+    assert sorted(int(item.name) for item in claims.iterdir()) == list(range(64))

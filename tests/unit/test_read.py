@@ -1,4 +1,6 @@
 """Reading files: kinds, globs, decoding, and every way a file can fail to be an article."""
+import collections
+import concurrent.futures
 import gzip
 import io
 import json
@@ -9,8 +11,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from schemas.records import RawArticle
 from transforms.dead_letter import DEAD_LETTER
-from transforms.read import (FileRange, _ReadFileFn, _SplitFileFn, _kind_of, _local_workers, deal_order,
-                             expand_patterns, line_ranges, looks_binary)
+from transforms.read import (FileRange, _ReadClaimedFn, _ReadFileFn, _SplitFileFn, _kind_of, _local_workers, claim,
+                             deal_order, expand_patterns, hands_of, line_ranges, looks_binary)
 
 
 @pytest.mark.parametrize('path,kind', [
@@ -199,3 +201,27 @@ def test_files_that_are_not_articles_are_dead_letters(tmp_path, name, content, e
     assert articles == []
     assert (dead.source_uri, dead.source_id, dead.stage) == (str(path), name, 'read')
     assert dead.error.startswith(error)
+
+
+def test_claim_gives_each_item_to_exactly_one_of_many_claimants(tmp_path):
+    attempts = [item % 50 for item in range(400)]   # each of 50 items claimed 8 times at once
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda item: claim(str(tmp_path), item), attempts))
+    winners = collections.Counter(item for item, first in zip(attempts, won) if first)
+    assert winners == collections.Counter(range(50))
+
+
+def test_queued_hands_read_each_range_once_and_the_faster_hand_reads_more(tmp_path):
+    path = tmp_path / 'dump.jsonl'
+    path.write_text(''.join(json.dumps({'id': f'a{n}', 'text': f'Story {n}.'}) + '\n' for n in range(6)),
+                    encoding='utf-8')
+    ranges = list(_SplitFileFn(split_bytes=1).process(str(path)))   # one line each, all the same size
+    hands = hands_of(ranges, 2)
+    assert [hand for hand, _ in hands] == [0, 1] and hands[0][1] == hands[1][1] == deal_order(ranges, 1)
+    read = _ReadClaimedFn(max_article_chars=200, claims_dir=str(tmp_path / 'claims'))
+    read.setup()
+    fast, slow = (read.process(hand) for hand in hands)
+    # Each takes the next range no one has claimed; the one that comes back sooner takes the rest.
+    assert [next(fast).source_id, next(slow).source_id] == ['a0', 'a1']
+    assert [article.source_id for article in fast] == ['a2', 'a3', 'a4', 'a5']
+    assert list(slow) == []
