@@ -8,11 +8,16 @@ SEEDS := 'seeds/articles/*'
 
 .PHONY: run test test-fast runners measure-streaming bench eval install lock clean
 
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 # (Re)install when the lock or the package metadata change; the venv is created when missing.
+# The lock is installed exactly as written: --no-deps keeps pip's resolver out of it, so a new
+# upstream release (reached through an extra such as smart-open[http]) can never be picked up,
+# and `pip check` then proves that the locked set is complete and consistent.
 $(INSTALLED): requirements.lock setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
