@@ -30,10 +30,11 @@ setup(
         'pycountry>=24',
         'python-dateutil>=2.9',
         'datasketch>=1.6',
+        'tqdm>=4.60',
     ],
     extras_require={
         'test': ['pytest>=8', 'duckdb>=1.1', 'kafka-python>=2.0'],
         'gcp': ['apache-beam[gcp]>=2.70,<2.71'],
     },
-    entry_points={'console_scripts': ['newsbeam=pipeline.main:main']},
+    entry_points={'console_scripts': ['newsbeam=pipeline.cli:main']},
 )

@@ -16,12 +16,13 @@ from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger, window
 from apache_beam.utils.timestamp import Timestamp
 
 from schemas.records import Article
 from transforms.datelines import NormalizeDatelines
-from transforms.dead_letter import dead_letter_key
+from transforms.dead_letter import METRICS_NAMESPACE, dead_letter_key
 from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts, with_signature
 from transforms.entities import ExtractEntities
 from transforms.events import ExtractEvents
@@ -29,7 +30,8 @@ from transforms.ledger import ReadLedger, SkipIngested, ledger_files
 from transforms.messages import ParseMessages
 from transforms.parse import ParseArticles
 from transforms.quotes import ExtractQuotes
-from transforms.read import ReadArticles
+from transforms.progress import ReportProgress
+from transforms.read import Inputs, ReadArticles
 from transforms.source_tags import ExtractSourceTags
 from transforms.time_expressions import ResolveTimeExpressions
 from transforms.to_records import KIND_ARTICLE, RunContext, annotated_rows, dead_letter_rows
@@ -48,6 +50,11 @@ class StreamingSettings(NamedTuple):
     # How late (in event time) an article may arrive and still reach its window's files.
     allowed_lateness_seconds: int = 3600
     num_shards: int = 1
+
+
+def _counted(element, counter):
+    counter.inc()
+    return element
 
 
 def _article_key(article) -> str:
@@ -98,24 +105,23 @@ def _rows(annotated, dead_letters: List, ledger: Sequence[str], context: RunCont
     return dead, rows
 
 
-def _fresh_articles(p: beam.Pipeline, inputs: Sequence[str], ledger: Sequence[str], max_article_chars: int,
-                    work_queue_dir: Optional[str]):
+def _fresh_articles(p: beam.Pipeline, inputs: Inputs, ledger: Sequence[str], max_article_chars: int):
     """(articles that no earlier run ingested, read stage, parse stage)."""
-    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars, work_queue_dir=work_queue_dir)
+    read = p | 'ReadArticles' >> ReadArticles(inputs, max_article_chars)
     parsed = read.outputs | 'ParseArticles' >> ParseArticles()
     fresh = parsed.outputs | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
     return fresh, read, parsed
 
 
-def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, verdicts_path: str,
-                         max_article_chars: int, work_queue_dir: Optional[str] = None) -> pvalue.PCollection:
+def build_duplicate_pass(p: beam.Pipeline, inputs: Inputs, output_dir: str, verdicts_path: str,
+                         max_article_chars: int) -> pvalue.PCollection:
     """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``.
 
-    ``work_queue_dir``: see ``ReadArticles``.
+    It also counts the new articles (counter ``articles_fresh``): the total that pass 2's progress shows.
     """
     ledger = ledger_files(output_dir)
-    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars, work_queue_dir)
-    signed, _ = clean(fresh)
+    fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars)
+    signed, _ = clean(fresh | 'CountFresh' >> beam.Map(_counted, Metrics.counter(METRICS_NAMESPACE, 'articles_fresh')))
     earlier = (p
                | 'ReadLedger' >> ReadLedger(ledger)
                | 'EarlierArticles' >> beam.Filter(_is_article_with_signature))
@@ -124,20 +130,21 @@ def build_duplicate_pass(p: beam.Pipeline, inputs: Sequence[str], output_dir: st
             | 'WriteVerdicts' >> WriteVerdicts(verdicts_path))
 
 
-def build_pipeline(p: beam.Pipeline, inputs: Sequence[str], output_dir: str, context: RunContext,
+def build_pipeline(p: beam.Pipeline, inputs: Inputs, output_dir: str, context: RunContext,
                    model: str, max_article_chars: int, verdicts_path: str,
-                   work_queue_dir: Optional[str] = None) -> Outputs:
+                   progress_dir: Optional[str] = None) -> Outputs:
     """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found.
 
-    ``work_queue_dir``: see ``ReadArticles``.
+    ``progress_dir``: where the workers count the articles done (``ReportProgress``), or None.
     """
     ledger = ledger_files(output_dir)
-    fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars, work_queue_dir)
+    fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars)
 
     def mark_near_duplicates(signed):
         return signed | 'MarkDuplicates' >> MarkDuplicates(verdicts_path)
 
     annotated, stage_dead = extract(fresh, model, mark_near_duplicates)
+    annotated = annotated | 'ReportProgress' >> ReportProgress(progress_dir)
     dead, rows = _rows(annotated, [read.dead_letters, parsed.dead_letters] + stage_dead, ledger, context)
     manifest = rows | 'WriteWarehouse' >> WriteWarehouse(output_dir, context.run_id)
     return Outputs(annotated, dead, manifest)

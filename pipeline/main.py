@@ -1,15 +1,16 @@
-"""``newsbeam`` console entry point: parse options, build the graph, run it, print the summary."""
-import argparse
+"""One ingestion run: parse the options, build the graph, run it, return the summary.
+
+``pipeline/cli.py`` is the command line around it; tests and scripts call ``run(argv)`` directly.
+"""
 import contextlib
 import datetime
+import errno
 import fcntl
 import logging
 import os
 import secrets
 import sys
-import tempfile
 import time
-from importlib import metadata
 from typing import List, Optional, Sequence
 
 import apache_beam as beam
@@ -17,11 +18,14 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, PrismRunnerOptions, StandardOptions
 
 from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
+from pipeline.cli import version
+from pipeline.failures import from_errno
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
-from pipeline.warm_workers import WarmWorkerRunner, WarmWorkers, pidfds_supported
+from pipeline.progress import Progress
+from transforms.core.errors import OutputError, WarehouseBusyError
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.ledger import ledger_files
-from transforms.read import expand_patterns, file_size
+from transforms.read import expand_inputs, file_size
 from transforms.to_records import RunContext
 from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
 from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs, staging_root
@@ -29,28 +33,10 @@ from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_ru
 _LOG = logging.getLogger('newsbeam')
 # Runners whose batch jobs run on FnApiRunner in this machine.
 _LOCAL_RUNNERS = ('FnApiRunner', 'DirectRunner')
-DISTRIBUTION = 'newsbeam'
-
-
-def pipeline_version() -> str:
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return '0+unknown'
 
 
 def new_run_id(now: datetime.datetime) -> str:
     return f'{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}'
-
-
-def _help_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='newsbeam run',
-        description='Ingest news articles into a Parquet + Avro warehouse. Standard Apache Beam options '
-                    '(--runner, --direct_num_workers, --direct_running_mode, --temp_location, ...) pass through '
-                    f'to Beam; the default runner is {DEFAULT_RUNNER} (local, offline).')
-    NewsPipelineOptions._add_argparse_args(parser)  # pylint: disable=protected-access
-    return parser
 
 
 def _counters(result) -> dict:
@@ -109,28 +95,32 @@ def format_summary(summary: dict) -> str:
     return '\n'.join(lines)
 
 
-def run(argv: Optional[Sequence[str]] = None) -> dict:
+def run(argv: Optional[Sequence[str]] = None, show_progress: bool = False) -> dict:
     """Runs one ingestion (batch, or streaming with --streaming) and returns its summary.
 
     Args:
       argv: the arguments after ``newsbeam`` (a leading 'run' is optional).
+      show_progress: show the run's progress on stderr (``pipeline/progress.py``).
+
+    Raises:
+      NewsbeamError: a usage, output or warehouse problem, with the one line to say about it.
     """
     argv: List[str] = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ['run']:
         argv = argv[1:]
-    if any(a in ('-h', '--help') for a in argv):
-        _help_parser().print_help()
-        return {}
     options = PipelineOptions(argv)
     news = options.view_as(NewsPipelineOptions)
     standard = options.view_as(StandardOptions)
     news.validate_news_options(standard.streaming)
     if not standard.runner:
         standard.runner = STREAMING_RUNNER if standard.streaming else DEFAULT_RUNNER
+    inputs = None if standard.streaming else expand_inputs(news.input, news.follow_links)
+    check_output(news.output)
 
     started = datetime.datetime.now(datetime.timezone.utc)
     context = RunContext(run_id=news.run_id or new_run_id(started),
-                         ingested_at=started.isoformat(), pipeline_version=pipeline_version())
+                         ingested_at=started.isoformat(), pipeline_version=version())
+    progress = Progress(enabled=show_progress and _runs_locally(options))
     clock = time.monotonic()
     with exclusive_run(news.output), contextlib.ExitStack() as services_for_run:
         for repair in recover_unfinished_runs(news.output):
@@ -138,41 +128,67 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         if standard.streaming:
             pipeline = beam.Pipeline(options=options)
             _build_streaming(pipeline, options, news, context, services_for_run)
-        else:
-            # Local worker processes fork from a parent that warms up while pass 1 starts here.
-            warm = (services_for_run.enter_context(WarmWorkers(news.model))
-                    if _forks_warm_workers(options, news) else None)
-            verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
-            first_options = first_pass_options(argv, news)
-            worker_command = warm.command if warm else None
-            # Local worker processes claim read ranges from a queue instead of a split made once.
-            queue = (services_for_run.enter_context(tempfile.TemporaryDirectory(prefix='newsbeam-queue-'))
-                     if _local_worker_processes(options) else None)
-            first_pass = beam.Pipeline(runner=_runner(first_options, worker_command), options=first_options)
-            build_duplicate_pass(first_pass, news.input, news.output, verdicts, news.max_article_chars,
-                                 queue if _local_worker_processes(first_options) else None)
-            first_pass.run().wait_until_finish()
-            pipeline = beam.Pipeline(runner=_runner(options, worker_command), options=options)
-            build_pipeline(pipeline, news.input, news.output, context, news.model, news.max_article_chars, verdicts,
-                           queue)
-        result = pipeline.run()
-        if _should_wait(options, news):
+            result = pipeline.run()
+            if not _should_wait(options, news):
+                return {'run_id': context.run_id, 'submitted': True}
             result.wait_until_finish()
         else:
-            _LOG.warning('streaming job submitted (%s); it runs until drained or cancelled', standard.runner)
-            return {'run_id': context.run_id, 'submitted': True}
+            result = _run_batch(argv, options, news, inputs, context, progress)
     return summarize(read_run_manifests(news.output, context.run_id), _counters(result), time.monotonic() - clock)
 
 
-def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions) -> PipelineOptions:
+def _run_batch(argv, options, news, inputs, context, progress):
+    """Pass 1 (near-duplicate verdicts, no NLP), then pass 2 (extract and write); returns pass 2's result."""
+    verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
+    progress.phase('pass 1 of 2: reading the input and finding near-duplicates')
+    first_pass = beam.Pipeline(options=first_pass_options(argv, news, inputs))
+    build_duplicate_pass(first_pass, inputs, news.output, verdicts, news.max_article_chars)
+    first = first_pass.run()
+    first.wait_until_finish()
+    total = _counters(first).get('articles_fresh')
+    progress.phase(f'pass 2 of 2: extracting from {total:,} new articles' if total is not None
+                   else 'pass 2 of 2: extracting')
+    with progress.count_files() as counts:
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, inputs, news.output, context, news.model, news.max_article_chars, verdicts,
+                       progress_dir=counts)
+        with progress.articles(counts, total):
+            result = pipeline.run()
+            result.wait_until_finish()
+    return result
+
+
+def check_output(output: str) -> None:
+    """Fails before anything runs when a local --output cannot hold a warehouse: a file, or not writable.
+
+    Raises:
+      OutputError: saying what and where.
+    """
+    if FileSystems.get_scheme(output) is not None:
+        return
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise OutputError(f'--output {output} is a file, not a warehouse directory')
+    probe = os.path.join(output, f'.newsbeam-probe-{os.getpid()}')
+    try:
+        os.makedirs(output, exist_ok=True)
+        with open(probe, 'w', encoding='ascii') as handle:
+            handle.write('ok')
+        os.remove(probe)
+    except OSError as error:
+        problem = from_errno(error.errno or errno.EIO, error.strerror or str(error), error.filename, output)
+        raise problem or OutputError(f'cannot write the warehouse at {output}: {error}') from error
+
+
+def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions, inputs) -> PipelineOptions:
     """The options of batch pass 1: the run's own, or in this process when its input is small.
 
     Args:
       argv: the run's arguments.
-      news: the run's options: inputs, warehouse (whose ledger pass 1 reads) and the size limit.
+      news: the run's options: warehouse (whose ledger pass 1 reads) and the size limit.
+      inputs: the run's expanded input files.
     """
     options = PipelineOptions(argv)
-    if _at_most_bytes(expand_patterns(news.input) + ledger_files(news.output), news.in_process_first_pass_bytes):
+    if _at_most_bytes(list(inputs.paths) + ledger_files(news.output), news.in_process_first_pass_bytes):
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
         direct = options.view_as(DirectOptions)
         direct.direct_num_workers = 1
@@ -180,21 +196,9 @@ def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions) -> Pipeli
     return options
 
 
-def _local_worker_processes(options: PipelineOptions) -> bool:
-    """Whether a job with these options runs on several SDK worker processes of the local runner."""
-    direct = options.view_as(DirectOptions)
-    return (options.view_as(StandardOptions).runner in _LOCAL_RUNNERS
-            and direct.direct_running_mode == 'multi_processing' and direct.direct_num_workers != 1)
-
-
-def _forks_warm_workers(options: PipelineOptions, news: NewsPipelineOptions) -> bool:
-    return _local_worker_processes(options) and not news.cold_worker_processes and pidfds_supported()
-
-
-def _runner(options: PipelineOptions, worker_command: Optional[str]):
-    """A batch job's runner: None (the options name it) unless it runs on local worker processes that
-    ``worker_command`` (``WarmWorkers.command``) forks."""
-    return WarmWorkerRunner(worker_command) if worker_command and _local_worker_processes(options) else None
+def _runs_locally(options: PipelineOptions) -> bool:
+    """Whether the job's workers run on this machine (and so can reach the progress count files)."""
+    return options.view_as(StandardOptions).runner in _LOCAL_RUNNERS
 
 
 def _at_most_bytes(paths: Sequence[str], limit: int) -> bool:
@@ -253,43 +257,6 @@ def exclusive_run(output_dir: str):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            raise ValueError(f'another newsbeam run is writing to {output_dir}') from error
+            raise WarehouseBusyError(f'another newsbeam run is writing to {output_dir}; '
+                                     'run again when it has finished') from error
         yield
-
-
-class _QuietBeamTagWarning(logging.Filter):
-    """Drops Beam's warning that with_exception_handling's own 'bad' tag hides our dead-letter tag."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith('Tags {')
-
-
-def configure_logging() -> None:
-    """Warnings from everyone, progress from newsbeam, without Beam's noise about our tags."""
-    logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_QuietBeamTagWarning())
-    _LOG.setLevel(logging.INFO)
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    configure_logging()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ('run', '-h', '--help'):
-        print('usage: newsbeam run --input GLOB [--input GLOB ...] --output DIR [options]\n'
-              '       newsbeam run --help', file=sys.stderr)
-        return 2
-    try:
-        summary = run(argv)
-    except ValueError as error:
-        print(f'newsbeam: error: {error}', file=sys.stderr)
-        return 2
-    if summary:
-        print(format_summary(summary))
-        if not summary['balanced']:
-            return 1
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

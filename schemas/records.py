@@ -1,14 +1,13 @@
 """Typed elements that flow between newsbeam transforms.
 
-Every PCollection element is one of these NamedTuples, registered with Beam's
-RowCoder so that they encode compactly and deterministically (they can be used
-as keys).  Dates and timestamps travel as ISO 8601 strings: RowCoder has no
+Every PCollection element is one of these NamedTuples.  They are plain Python, so that
+the Beam-free news logic (``transforms/core``) uses them too; ``schemas/coders.py``
+registers them with Beam's RowCoder, so that they encode compactly and
+deterministically (they can be used as keys).  Dates and timestamps travel as ISO 8601 strings: RowCoder has no
 portable date type, and the conversion to Arrow/Avro logical types happens once,
 in ``transforms/to_records.py``.  No spaCy object ever enters a PCollection.
 """
 from typing import NamedTuple, Optional, Sequence
-
-from apache_beam import coders
 
 
 class RawArticle(NamedTuple):
@@ -131,6 +130,4 @@ class AnnotatedArticle(NamedTuple):
     quotes: Sequence[Quote] = ()
 
 
-for _record in (RawArticle, Article, EntityMention, TimeExpression, Event, Quote, DeadLetter,
-                AnnotatedArticle):
-    coders.registry.register_coder(_record, coders.RowCoder)
+RECORDS = (RawArticle, Article, EntityMention, TimeExpression, Event, Quote, DeadLetter, AnnotatedArticle)

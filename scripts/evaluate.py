@@ -15,7 +15,8 @@ import shutil
 import sys
 import tempfile
 
-from pipeline.main import configure_logging, run
+from pipeline.cli import configure_logging
+from pipeline.main import run
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def main() -> int:
     parser.add_argument('--work', type=pathlib.Path, default=None)
     parser.add_argument('--json', type=pathlib.Path, default=None, help='also write the figures here as JSON')
     args = parser.parse_args()
-    configure_logging()
+    configure_logging(verbose=False)
     if not (args.shared / 'corpora').is_dir() or not (args.shared / 'eval' / 'score.py').exists():
         print(f'no evaluation corpora under {args.shared}: nothing to evaluate')
         return 0

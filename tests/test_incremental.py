@@ -127,7 +127,7 @@ def test_a_run_killed_while_publishing_is_completed_by_the_next(tmp_path):
 
 def test_kill_9_during_a_run_leaves_exactly_one_row_per_article(inbox, tmp_path):
     warehouse = tmp_path / 'warehouse'
-    command = [sys.executable, '-m', 'pipeline.main', 'run', '--input', f'{inbox}/*', '--output', str(warehouse)]
+    command = [sys.executable, '-m', 'pipeline.cli', 'run', '--input', f'{inbox}/*', '--output', str(warehouse)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     # Kill it once it has staged files but before it publishes them.

@@ -5,34 +5,21 @@ tagged output, and ``ParDoWithDeadLetters`` wraps its work in
 ``with_exception_handling`` for unexpected ones, flattening both kinds into one
 PCollection for the ``dead_letters`` table.  Nothing is ever dropped silently.
 """
-import hashlib
 from typing import Callable, NamedTuple, Optional
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+import schemas.coders  # noqa: F401  pylint: disable=unused-import  (registers the records' RowCoders)
 from schemas.records import DeadLetter
+from transforms.core.dead_letters import dead_letter_key, excerpt
+
+__all__ = ['DEAD_LETTER', 'METRICS_NAMESPACE', 'ParDoWithDeadLetters', 'StageResult', 'dead_letter_key', 'excerpt']
 
 METRICS_NAMESPACE = 'newsbeam'
-EXCERPT_CHARS = 1000
 # The tagged output on which a DoFn emits its expected failures.
 DEAD_LETTER = 'dead_letters'
-
-
-def excerpt(raw) -> str:
-    """The first EXCERPT_CHARS characters of a bad input, as text."""
-    if raw is None:
-        return ''
-    if isinstance(raw, bytes):
-        raw = raw.decode('utf-8', errors='replace')
-    return str(raw)[:EXCERPT_CHARS]
-
-
-def dead_letter_key(dead: DeadLetter) -> str:
-    """Ledger key of a dead letter: the same bad input, failing the same way, has it on every run."""
-    parts = (dead.source_uri, dead.stage, dead.error, dead.raw_excerpt)
-    return hashlib.sha256('\x00'.join(parts).encode('utf-8')).hexdigest()[:32]
 
 
 def from_exception(stage: str, source_of: Callable) -> Callable:
@@ -87,18 +74,3 @@ class ParDoWithDeadLetters(beam.PTransform):
             from_exception(self._stage, self._source_of))
         dead = (results[DEAD_LETTER], unexpected) | 'FlattenDeadLetters' >> beam.Flatten()
         return StageResult(results['outputs'], dead)
-
-
-class _MapFn(beam.DoFn):
-    def __init__(self, fn: Callable):
-        self._fn = fn
-
-    def process(self, element):
-        yield self._fn(element)
-
-
-class MapWithDeadLetters(ParDoWithDeadLetters):
-    """``beam.Map(fn)`` for a per-article stage whose only failures are unexpected exceptions."""
-
-    def __init__(self, fn: Callable, stage: str, source_of: Optional[Callable] = None):
-        super().__init__(_MapFn(fn), stage, source_of)

