@@ -10,8 +10,10 @@
 * noop: the pipeline run with ``--model blank:en``, so NER finds nothing and the events parse
   sets nothing: what Beam and newsbeam's own Python (rules, rows, writers) cost around the NLP.
 
-Each runs in its own subprocess (``scripts.bench.child``), measured by ``sampler.run_measured``.
-Times are taken inside it around the work, so interpreter start and imports are not in them.
+Each runs in its own subprocess (``scripts.bench.child``), measured by ``sampler.run_measured``,
+so that its memory is its process tree's alone and nothing one measurement imported or loaded
+is warm for the next.  Times are taken inside it around the work, so interpreter start and
+imports are not in them (the CPU time, taken from outside, includes them).
 """
 import datetime
 import json
