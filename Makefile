@@ -50,7 +50,7 @@ eval: $(INSTALLED)
 # workers takes well over an hour on 2 cores; `make bench BENCH_ARGS=--quick` measures N = 1,000 only.
 BENCH_ARGS ?=
 bench: $(INSTALLED)
-	$(BIN)/python scripts/bench.py --profile $(BENCH_ARGS)
+	$(BIN)/python -m scripts.bench --profile $(BENCH_ARGS)
 
 # Re-resolve requirements.in into requirements.lock (exact versions and sha256 of every file).
 lock:

@@ -18,11 +18,27 @@ _NOT_FOR_NER = ('tok2vec', 'tagger', 'parser', 'attribute_ruler', 'lemmatizer', 
 # Entities carry a sentence index; the rule-based sentencizer costs next to nothing.
 _SENTENCIZER = 'sentencizer'
 TOKEN_ATTRIBUTES = 'newsbeam_token_attributes'
+# 'blank:<lang>' names spaCy's blank pipeline for <lang> (tokenizer and sentencizer only): NER
+# finds nothing and the events parse sets no tags or dependencies, so a run costs what the
+# pipeline does around the models.
+BLANK_PREFIX = 'blank:'
+
+
+def _blank(model: str) -> Optional[Language]:
+    """The blank pipeline with a sentencizer for a 'blank:<lang>' name; None for a package name."""
+    if not model.startswith(BLANK_PREFIX):
+        return None
+    nlp = spacy.blank(model[len(BLANK_PREFIX):])
+    nlp.add_pipe(_SENTENCIZER)
+    return nlp
 
 
 @functools.lru_cache(maxsize=None)
 def load_ner(model: str = DEFAULT_MODEL) -> Language:
     """The model's NER plus a rule-based sentencizer, cached per process."""
+    blank = _blank(model)
+    if blank is not None:
+        return blank
     nlp = spacy.load(model, exclude=list(_NOT_FOR_NER))
     nlp.add_pipe(_SENTENCIZER, first=True)
     return nlp
@@ -37,6 +53,9 @@ def load_parser(model: str = DEFAULT_MODEL) -> Language:
     a fraction of the cost: the ruler's Matcher tries its 179 patterns on every token, and
     both look up every token anew, where most tokens repeat.
     """
+    blank = _blank(model)
+    if blank is not None:
+        return blank
     nlp = spacy.load(model, exclude=['ner', 'senter'])
     if 'attribute_ruler' in nlp.pipe_names and 'lemmatizer' in nlp.pipe_names:
         patterns = nlp.get_pipe('attribute_ruler').patterns
