@@ -31,9 +31,10 @@ setup(
         'python-dateutil>=2.9',
         'datasketch>=1.6',
         'tqdm>=4.60',
+        'pyiceberg[sql-sqlite,pyarrow]>=0.12,<0.13',
     ],
     extras_require={
-        'test': ['pytest>=8', 'duckdb>=1.1', 'kafka-python>=2.0'],
+        'test': ['pytest>=8', 'duckdb>=1.1', 'kafka-python>=2.0', 'matplotlib>=3.8', 'polars>=1.21'],
         'gcp': ['apache-beam[gcp]>=2.70,<2.71'],
     },
     entry_points={'console_scripts': ['newsbeam=pipeline.cli:main']},
