@@ -27,6 +27,14 @@ def safe_name(value: str) -> str:
     return value
 
 
+def catalog_property(value: str) -> str:
+    """argparse type of KEY=VALUE."""
+    key, equals, _ = value.partition('=')
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f'{value!r} is not KEY=VALUE')
+    return value
+
+
 def positive_int(value: str) -> int:
     number = int(value)
     if number <= 0:
@@ -56,7 +64,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                  'per line with "text" (required), "id", "title", "published" (ISO 8601), "url", "source". '
                  ".gz, .bz2 and .xz files are read too. 'dir/**/*' matches files at any depth.")
     _option(parser, 'output', default=None, metavar='DIR',
-            help='Warehouse root (a local directory or an object-store URL).')
+            help='Warehouse root: a local directory (the Iceberg catalog and tables, Avro copies, run journals) '
+                 'or an object-store URL (s3://, gs://) with --catalog-uri.')
+    _option(parser, 'catalog-uri', default=None, metavar='URI',
+            help='The Iceberg catalog: http(s)://... (REST: Polaris, Nessie, Lakekeeper, ...), thrift://... (Hive), '
+                 'postgresql+psycopg2://... (SQL); default: a SQLite catalog at OUTPUT/catalog.db.')
+    _option(parser, 'catalog-property', action='append', default=None, type=catalog_property,
+            metavar='KEY=VALUE',
+            help='A property of the catalog, repeatable: type=glue, warehouse=s3://bucket/news, '
+                 's3.endpoint=..., credential=..., as pyiceberg names them.')
     _option(parser, 'model', default=DEFAULT_MODEL,
             help='Installed spaCy pipeline package for NER and the parser (default: %(default)s); '
                  "'blank:en' runs without a model (no entities, no events).")

@@ -3,16 +3,17 @@
 Batch:     pass 1: files -> read -> parse -> skip what earlier runs ingested ->
            CLEAN -> sign -> near-duplicate verdicts (a small file);
            pass 2: files -> read -> parse -> skip ... -> EXTRACT (marking the copies)
-           -> Parquet + Avro, published as one run.  Pass 2 is one fused stage from
-           reading to writing, so articles stream through and are never all in memory.
+           -> Iceberg data files + Avro, committed as one run.  Pass 2 is one fused
+           stage from reading to writing, so articles stream through and are never
+           all in memory.
 Streaming: Kafka / Pub/Sub / any PCollection[Message] -> parse -> skip what earlier
            runs ingested -> drop re-deliveries -> event time -> fixed windows ->
-           EXTRACT -> Parquet + Avro per window pane.
+           EXTRACT -> Iceberg data files + Avro, committed per window pane.
 CLEAN:     datelines -> source tags.
 EXTRACT:   CLEAN -> sign -> entities -> time expressions -> events -> quotes.
 """
 import datetime
-from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -26,7 +27,8 @@ from transforms.dead_letter import METRICS_NAMESPACE, dead_letter_key
 from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts, with_signature
 from transforms.entities import ExtractEntities
 from transforms.events import ExtractEvents
-from transforms.ledger import ReadLedger, SkipIngested, ledger_files
+from transforms.core.warehouse import CatalogConfig, TableTarget
+from transforms.ledger import ReadLedger, SkipIngested
 from transforms.messages import ParseMessages
 from transforms.parse import ParseArticles
 from transforms.quotes import ExtractQuotes
@@ -42,7 +44,14 @@ class Outputs(NamedTuple):
     """The PCollections of a built pipeline, for tests and callers that extend the graph."""
     annotated: pvalue.PCollection      # AnnotatedArticle
     dead_letters: pvalue.PCollection   # DeadLetter
-    manifest: pvalue.PCollection       # dict: the published run (batch) or window pane (streaming)
+    commits: pvalue.PCollection        # dict: the committed run (batch) or window pane (streaming)
+
+
+class Sink(NamedTuple):
+    """Where a run writes: the warehouse's catalog, its tables, and the ledger of earlier runs."""
+    config: CatalogConfig
+    targets: Dict[str, TableTarget]
+    ledger: Tuple[str, ...]            # the ledger's data files when the run starts
 
 
 class StreamingSettings(NamedTuple):
@@ -113,13 +122,15 @@ def _fresh_articles(p: beam.Pipeline, inputs: Inputs, ledger: Sequence[str], max
     return fresh, read, parsed
 
 
-def build_duplicate_pass(p: beam.Pipeline, inputs: Inputs, output_dir: str, verdicts_path: str,
+def build_duplicate_pass(p: beam.Pipeline, inputs: Inputs, ledger: Sequence[str], verdicts_path: str,
                          max_article_chars: int) -> pvalue.PCollection:
     """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``.
 
     It also counts the new articles (counter ``articles_fresh``): the total that pass 2's progress shows.
+
+    Args:
+      ledger: the data files of the ledger of earlier runs.
     """
-    ledger = ledger_files(output_dir)
     fresh, _, _ = _fresh_articles(p, inputs, ledger, max_article_chars)
     signed, _ = clean(fresh | 'CountFresh' >> beam.Map(_counted, Metrics.counter(METRICS_NAMESPACE, 'articles_fresh')))
     earlier = (p
@@ -130,14 +141,14 @@ def build_duplicate_pass(p: beam.Pipeline, inputs: Inputs, output_dir: str, verd
             | 'WriteVerdicts' >> WriteVerdicts(verdicts_path))
 
 
-def build_pipeline(p: beam.Pipeline, inputs: Inputs, output_dir: str, context: RunContext,
+def build_pipeline(p: beam.Pipeline, inputs: Inputs, sink: Sink, context: RunContext,
                    model: str, max_article_chars: int, verdicts_path: str,
                    progress_dir: Optional[str] = None) -> Outputs:
     """Batch pass 2, the main one: files -> warehouse, marking the copies pass 1 found.
 
     ``progress_dir``: where the workers count the articles done (``ReportProgress``), or None.
     """
-    ledger = ledger_files(output_dir)
+    ledger = sink.ledger
     fresh, read, parsed = _fresh_articles(p, inputs, ledger, max_article_chars)
 
     def mark_near_duplicates(signed):
@@ -146,8 +157,8 @@ def build_pipeline(p: beam.Pipeline, inputs: Inputs, output_dir: str, context: R
     annotated, stage_dead = extract(fresh, model, mark_near_duplicates)
     annotated = annotated | 'ReportProgress' >> ReportProgress(progress_dir)
     dead, rows = _rows(annotated, [read.dead_letters, parsed.dead_letters] + stage_dead, ledger, context)
-    manifest = rows | 'WriteWarehouse' >> WriteWarehouse(output_dir, context.run_id)
-    return Outputs(annotated, dead, manifest)
+    commits = rows | 'WriteWarehouse' >> WriteWarehouse(sink.config, sink.targets, context.run_id)
+    return Outputs(annotated, dead, commits)
 
 
 class _EventTimeFn(beam.DoFn):
@@ -171,10 +182,10 @@ class _EventTimeFn(beam.DoFn):
         yield window.TimestampedValue(article, event_time)
 
 
-def build_streaming_pipeline(messages, output_dir: str, context: RunContext, model: str,
+def build_streaming_pipeline(messages, sink: Sink, context: RunContext, model: str,
                              max_article_chars: int, settings: StreamingSettings = StreamingSettings()) -> Outputs:
     """The streaming graph over a PCollection[Message] timestamped with message times."""
-    ledger = ledger_files(output_dir)
+    ledger = sink.ledger
     raw = messages | 'ParseMessages' >> ParseMessages(max_article_chars)
     parsed = raw.outputs | 'ParseArticles' >> ParseArticles()
     fresh = (parsed.outputs
@@ -197,5 +208,6 @@ def build_streaming_pipeline(messages, output_dir: str, context: RunContext, mod
     early_dead = windowed((raw.dead_letters, parsed.dead_letters) | 'EarlyDeadLetters' >> beam.Flatten(),
                           'WindowDeadLetters')
     dead, rows = _rows(annotated, [early_dead] + stage_dead, ledger, context)
-    manifest = rows | 'WriteWarehouse' >> WriteWindowedWarehouse(output_dir, context.run_id, settings.num_shards)
-    return Outputs(annotated, dead, manifest)
+    commits = rows | 'WriteWarehouse' >> WriteWindowedWarehouse(sink.config, sink.targets, context.run_id,
+                                                                settings.num_shards)
+    return Outputs(annotated, dead, commits)

@@ -17,18 +17,18 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, PrismRunnerOptions, StandardOptions
 
-from pipeline.build import StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
+from pipeline.build import Sink, StreamingSettings, build_duplicate_pass, build_pipeline, build_streaming_pipeline
 from pipeline.cli import version
 from pipeline.failures import from_errno
-from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions
+from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions, catalog_config
 from pipeline.progress import Progress
+from transforms.core import files, publication
 from transforms.core.errors import OutputError, WarehouseBusyError
+from transforms.core.warehouse import LEDGER_TABLE, Warehouse
 from transforms.dead_letter import METRICS_NAMESPACE
-from transforms.ledger import ledger_files
 from transforms.read import expand_inputs, file_size
 from transforms.to_records import RunContext
 from transforms.messages import ReadKafkaMessages, ReadPubSubMessages
-from transforms.write import RUNS_DIR, read_run_manifests, recover_unfinished_runs, staging_root
 
 _LOG = logging.getLogger('newsbeam')
 # Runners whose batch jobs run on FnApiRunner in this machine.
@@ -52,20 +52,17 @@ def _counters(result) -> dict:
     return totals
 
 
-def summarize(manifests: List[dict], counters: dict, elapsed: float) -> dict:
+def summarize(run_id: str, rows: dict, counters: dict, elapsed: float) -> dict:
     """The run summary: articles read = written + dead-lettered + skipped (ingested by an earlier run).
 
     Args:
-      manifests: the run's manifest (batch) or its window panes' manifests (streaming).
+      run_id: the run.
+      rows: rows the run committed, per table.
       counters: newsbeam's metric counters.
       elapsed: wall time of the run in seconds.
     """
-    rows = {}
-    for manifest in manifests:
-        for table, count in manifest['rows'].items():
-            rows[table] = rows.get(table, 0) + count
     summary = {
-        'run_id': manifests[0]['run_id'] if manifests else None,
+        'run_id': run_id,
         'articles_read': counters.get('articles_read'),
         'articles_written': rows.get('articles', 0),
         'dead_letters': rows.get('dead_letters', 0),
@@ -123,26 +120,43 @@ def run(argv: Optional[Sequence[str]] = None, show_progress: bool = False) -> di
     progress = Progress(enabled=show_progress and _runs_locally(options))
     clock = time.monotonic()
     with exclusive_run(news.output), contextlib.ExitStack() as services_for_run:
-        for repair in recover_unfinished_runs(news.output):
-            _LOG.warning('%s: %s', news.output, repair)
+        warehouse = Warehouse(catalog_config(news))
+        sink = prepare_warehouse(warehouse, news.output)
+        publication.begin_run(news.output, context.run_id)
         if standard.streaming:
             pipeline = beam.Pipeline(options=options)
-            _build_streaming(pipeline, options, news, context, services_for_run)
+            _build_streaming(pipeline, options, news, sink, context, services_for_run)
             result = pipeline.run()
             if not _should_wait(options, news):
                 return {'run_id': context.run_id, 'submitted': True}
             result.wait_until_finish()
         else:
-            result = _run_batch(argv, options, news, inputs, context, progress)
-    return summarize(read_run_manifests(news.output, context.run_id), _counters(result), time.monotonic() - clock)
+            result = _run_batch(argv, options, news, inputs, sink, context, progress)
+        publication.end_run(news.output, context.run_id)
+        rows = warehouse.rows_of_run(context.run_id)
+    return summarize(context.run_id, rows, _counters(result), time.monotonic() - clock)
 
 
-def _run_batch(argv, options, news, inputs, context, progress):
+def prepare_warehouse(warehouse: Warehouse, output: str) -> Sink:
+    """Finishes or discards what killed runs left, makes sure every table exists with every column, and
+    cross-checks the ledger against the tables; returns where this run writes.
+
+    Raises:
+      WarehouseDamagedError: the warehouse needs a person's attention first (the message says what).
+    """
+    for repair in publication.recover(warehouse, output):
+        _LOG.warning('%s: %s', output, repair)
+    tables = warehouse.ensure_tables()
+    publication.check_consistency(warehouse)
+    return Sink(warehouse.config, warehouse.targets(tables), tuple(warehouse.current_files(LEDGER_TABLE)))
+
+
+def _run_batch(argv, options, news, inputs, sink: Sink, context, progress):
     """Pass 1 (near-duplicate verdicts, no NLP), then pass 2 (extract and write); returns pass 2's result."""
-    verdicts = FileSystems.join(staging_root(news.output, context.run_id), 'duplicates.json')
+    verdicts = files.join(publication.staging_dir(news.output, context.run_id), 'duplicates.json')
     progress.phase('pass 1 of 2: reading the input and finding near-duplicates')
-    first_pass = beam.Pipeline(options=first_pass_options(argv, news, inputs))
-    build_duplicate_pass(first_pass, inputs, news.output, verdicts, news.max_article_chars)
+    first_pass = beam.Pipeline(options=first_pass_options(argv, news, inputs, sink.ledger))
+    build_duplicate_pass(first_pass, inputs, sink.ledger, verdicts, news.max_article_chars)
     first = first_pass.run()
     first.wait_until_finish()
     total = _counters(first).get('articles_fresh')
@@ -150,7 +164,7 @@ def _run_batch(argv, options, news, inputs, context, progress):
                    else 'pass 2 of 2: extracting')
     with progress.count_files() as counts:
         pipeline = beam.Pipeline(options=options)
-        build_pipeline(pipeline, inputs, news.output, context, news.model, news.max_article_chars, verdicts,
+        build_pipeline(pipeline, inputs, sink, context, news.model, news.max_article_chars, verdicts,
                        progress_dir=counts)
         with progress.articles(counts, total):
             result = pipeline.run()
@@ -179,16 +193,17 @@ def check_output(output: str) -> None:
         raise problem or OutputError(f'cannot write the warehouse at {output}: {error}') from error
 
 
-def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions, inputs) -> PipelineOptions:
+def first_pass_options(argv: Sequence[str], news: NewsPipelineOptions, inputs, ledger: Sequence[str]) -> PipelineOptions:
     """The options of batch pass 1: the run's own, or in this process when its input is small.
 
     Args:
       argv: the run's arguments.
-      news: the run's options: warehouse (whose ledger pass 1 reads) and the size limit.
+      news: the run's options (the size limit).
       inputs: the run's expanded input files.
+      ledger: the ledger's data files, which pass 1 reads too.
     """
     options = PipelineOptions(argv)
-    if _at_most_bytes(list(inputs.paths) + ledger_files(news.output), news.in_process_first_pass_bytes):
+    if _at_most_bytes(list(inputs.paths) + list(ledger), news.in_process_first_pass_bytes):
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
         direct = options.view_as(DirectOptions)
         direct.direct_num_workers = 1
@@ -213,7 +228,7 @@ def _at_most_bytes(paths: Sequence[str], limit: int) -> bool:
     return True
 
 
-def _build_streaming(pipeline, options, news, context, services_for_run):
+def _build_streaming(pipeline, options, news, sink, context, services_for_run):
     """Adds the streaming graph: a message source, then build_streaming_pipeline."""
     if news.kafka_topic:
         expansion_service = news.kafka_expansion_service
@@ -230,7 +245,7 @@ def _build_streaming(pipeline, options, news, context, services_for_run):
         options.view_as(PrismRunnerOptions).prism_location = services.prism_binary()
     messages = pipeline | 'ReadMessages' >> source
     settings = StreamingSettings(news.window_seconds, news.allowed_lateness_seconds, news.num_shards)
-    build_streaming_pipeline(messages, news.output, context, news.model, news.max_article_chars, settings)
+    build_streaming_pipeline(messages, sink, context, news.model, news.max_article_chars, settings)
 
 
 def _should_wait(options, news) -> bool:
@@ -252,8 +267,8 @@ def exclusive_run(output_dir: str):
     if FileSystems.get_scheme(output_dir) is not None:
         yield
         return
-    os.makedirs(os.path.join(output_dir, RUNS_DIR), exist_ok=True)
-    with open(os.path.join(output_dir, RUNS_DIR, '.lock'), 'w', encoding='utf-8') as lock:
+    os.makedirs(publication.runs_dir(output_dir), exist_ok=True)
+    with open(os.path.join(publication.runs_dir(output_dir), '.lock'), 'w', encoding='utf-8') as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:

@@ -3,6 +3,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.arguments import add_run_arguments
 from transforms.core.errors import UsageError
+from transforms.core.warehouse import CatalogConfig
 
 # FnApiRunner is what DirectRunner falls back to for batch pipelines, minus its
 # attempt to download the Prism runner binary first (which fails offline).
@@ -36,3 +37,9 @@ class NewsPipelineOptions(PipelineOptions):
                 raise UsageError('--input reads files: a batch option, not for --streaming')
         elif not self.input:
             raise UsageError('--input is required')
+
+
+def catalog_config(news: NewsPipelineOptions) -> CatalogConfig:
+    """How this run reaches the warehouse's Iceberg catalog."""
+    properties = tuple(tuple(item.split('=', 1)) for item in news.catalog_property or ())
+    return CatalogConfig(news.output, news.catalog_uri, properties)

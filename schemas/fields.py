@@ -1,20 +1,19 @@
 """The warehouse contract: every table and column, declared once.
 
-This is the only hand-written schema.  ``schemas/arrow.py`` and ``schemas/avro.py``
-derive the Parquet and Avro schemas from it, and ``transforms/to_records.py``
-builds rows in exactly this column order.  Column names are a contract with
-downstream SQL: add columns (Avro needs a default for each new one), never
-rename or retype one without bumping ``SCHEMA_VERSION`` and adding a golden file.
+This is the only hand-written schema.  ``schemas/iceberg.py``, ``schemas/arrow.py`` and
+``schemas/avro.py`` derive the Iceberg, Parquet and Avro schemas from it (column docs
+included), and ``transforms/to_records.py`` builds rows in exactly this column order.
+Column names are a contract with downstream SQL: add columns (at the end, nullable: an
+Iceberg schema update that leaves old files readable; Avro needs a default for each new
+one), never rename or retype one without bumping ``SCHEMA_VERSION`` and adding a golden file.
 
-Tables are Hive-partitioned by ``Table.partition_column``; like Hive and Spark we
-keep the partition column out of the data files and in the directory name only
-(``article_date=2019-09-13``), so that DuckDB, Spark and BigQuery read it from the
-path and a single file read with pyarrow never sees it twice.
+Each table is partitioned by ``Table.partition_column``, a DATE column inside the rows
+(Iceberg partitions by a column's value; its files land in ``<column>=<date>/`` folders).
 """
 import enum
 from typing import NamedTuple, Tuple
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AVRO_NAMESPACE = f'news.v{SCHEMA_VERSION}'
 
 
@@ -82,9 +81,11 @@ ARTICLES = Table('articles', (
                           'story (MinHash of word 3-grams, estimated Jaccard >= 0.8), else null.'),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('pipeline_version', S, 'newsbeam version that wrote this row.', nullable=False),
-), partition_column='article_date',
-   doc='One row per article. Partition article_date: dateline_date, else the UTC date of '
-       'published_at, else the date of ingested_at.')
+    _f('article_date', D, 'The date the article is about (the partition): dateline_date, else the UTC date of '
+                          'published_at, else the date of ingested_at.', nullable=False),
+    _f('article_date_source', S, 'Where article_date comes from: dateline, published or ingested (an undated '
+                                 'source: the date of the run, not of the story).', nullable=False),
+), partition_column='article_date', doc='One row per article, partitioned by article_date.')
 
 ENTITIES = Table('entities', (
     _f('entity_id', S, 'Stable id of the mention (article_id, offsets, label).', nullable=False),
@@ -96,6 +97,7 @@ ENTITIES = Table('entities', (
     _f('end_char', I32, 'End offset (exclusive) into articles.body.', nullable=False),
     _f('sentence_index', I32, 'Index of the sentence of body that holds the mention.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
 ), partition_column='article_date', doc="One row per entity mention; partitioned like its article.")
 
 TIME_EXPRESSIONS = Table('time_expressions', (
@@ -112,6 +114,7 @@ TIME_EXPRESSIONS = Table('time_expressions', (
     _f('end_char', I32, 'End offset (exclusive) into articles.body.', nullable=False),
     _f('sentence_index', I32, 'Index of the sentence of body that holds the expression.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
 ), partition_column='article_date', doc='Date expressions resolved against the dateline date (else published).')
 
 EVENTS = Table('events', (
@@ -131,15 +134,19 @@ EVENTS = Table('events', (
     _f('target_country', S, 'ISO 3166-1 alpha-3 country of the target.'),
     _f('location', S, 'Where, as written.'),
     _f('location_country', S, 'ISO 3166-1 alpha-3 country of the location.'),
-    _f('event_date', S, 'When: ISO 8601 date, month or year, resolved against the dateline.'),
+    _f('event_date', D, 'When: the first day of the resolved period (the week\'s Monday, the month\'s or '
+                        'season\'s first day, ...); event_date_value and date_granularity say how precise.'),
+    _f('event_date_value', S, 'When, as a TIMEX3 value resolved against the dateline: "2019-09-11", "1986-03", '
+                              '"2019-Q1", "2023-SU", "199" (the 1990s).'),
     _f('date_text', S, 'The time expression the date comes from.'),
-    _f('date_granularity', S, 'day, week, month, year, ...'),
+    _f('date_granularity', S, 'day, part_of_day, week, month, quarter, season, year, decade or century.'),
     _f('negated', B, 'The text says it did not happen ("did not meet").', nullable=False),
     _f('sentence_index', I32, 'Index of the sentence of body that holds the trigger.', nullable=False),
     _f('start_char', I32, 'Start offset of the trigger into articles.body.', nullable=False),
     _f('end_char', I32, 'End offset (exclusive) of the trigger into articles.body.', nullable=False),
     _f('evidence', S, 'The sentence the event was read from.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
 ), partition_column='article_date', doc='PLOVER events: who did what to whom, where and when.')
 
 QUOTES = Table('quotes', (
@@ -153,6 +160,7 @@ QUOTES = Table('quotes', (
     _f('end_char', I32, 'End offset (exclusive) of the quote into articles.body.', nullable=False),
     _f('sentence_index', I32, 'Index of the sentence of body where the quote starts.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
 ), partition_column='article_date', doc='Reported speech with its speaker.')
 
 DEAD_LETTERS = Table('dead_letters', (
@@ -162,6 +170,7 @@ DEAD_LETTERS = Table('dead_letters', (
     _f('error', S, 'Why.', nullable=False),
     _f('raw_excerpt', S, 'The first 1,000 characters of the bad input.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
+    _f('ingest_date', D, 'The UTC date of ingested_at (the partition).', nullable=False),
 ), partition_column='ingest_date', doc='Input that could not be processed, with the stage and the reason.')
 
 LEDGER = Table('ingest_ledger', (
@@ -173,6 +182,7 @@ LEDGER = Table('ingest_ledger', (
     _f('minhash', BIN, 'MinHash signature of the body (128 little-endian uint32), for near-duplicates.'),
     _f('run_id', S, 'The run that ingested it.', nullable=False),
     _f('ingested_at', TS, 'When that run started (UTC).', nullable=False),
+    _f('ingest_date', D, 'The UTC date of ingested_at (the partition).', nullable=False),
 ), partition_column='ingest_date',
    doc='Everything a run has ingested, so that later runs over the same inbox skip it.')
 

@@ -1,53 +1,55 @@
 """The ingest ledger: what earlier runs ingested, so that scheduled re-runs add only what is new.
 
-Every published run adds one ledger row per article it wrote (keyed by
+Every committed run adds one ledger row per article it wrote (keyed by
 ``article_id``, which hashes the source id and the text) and per dead letter
-(keyed by the source, stage, reason and content), in the ``ingest_ledger``
-table, published atomically with the run's other files.  ``ReadLedger`` reads
-the rows of earlier runs; ``SkipIngested`` drops what they already hold.  A run
-that crashed before publishing left no ledger rows, so its articles are simply
-ingested again.
+(keyed by the source, stage, reason and content) to the ``news.ingest_ledger``
+Iceberg table, committed after the run's other tables.  ``ReadLedger`` reads the
+rows of earlier runs; ``SkipIngested`` drops what they already hold.  A run that
+was killed before its commits left no ledger rows, so its articles are ingested
+again.
 
-``SkipIngested`` loads the ledger's keys itself, once per worker process, from
-the files listed when the pipeline is built, rather than as a side input: a side
-input would cut the fused stage from reading to writing in two and make the
-runner hold every article of the run in memory in between.
+Both read the data files of the ledger's snapshot when the pipeline is built
+(``Warehouse.current_files``).  ``SkipIngested`` loads the keys itself, once per
+worker process, rather than as a side input: a side input would cut the fused
+stage from reading to writing in two and make the runner hold every article of
+the run in memory in between.
 """
 import functools
-import glob
-from typing import Callable, FrozenSet, Sequence, Tuple
+from typing import Callable, FrozenSet, Iterable, Sequence, Tuple
 
 import apache_beam as beam
 import pyarrow.parquet as pq
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from schemas.fields import LEDGER
+from transforms.core import files as warehouse_files
 from transforms.dead_letter import METRICS_NAMESPACE
 
 _COLUMNS = ['key', 'kind', 'source_uri', 'minhash', 'ingested_at']
 
 
-def ledger_files(output_dir: str) -> list:
-    pattern = FileSystems.join(output_dir, 'parquet', LEDGER.name, '*', '*.parquet')
-    if FileSystems.get_scheme(pattern) is None:
-        return sorted(glob.glob(pattern))
-    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+def read_columns(path: str, columns: Sequence[str]):
+    """The given columns of one ledger data file, as an Arrow table."""
+    filesystem, inner = warehouse_files.resolve(path)
+    # One file, not a dataset: the folder name (ingest_date=...) must not become a second column.
+    with filesystem.open_input_file(inner) as handle:
+        return pq.ParquetFile(handle).read(columns=list(columns))
+
+
+def _rows(path: str) -> Iterable[dict]:
+    yield from read_columns(path, _COLUMNS).to_pylist()
 
 
 class ReadLedger(beam.PTransform):
-    """PBegin -> PCollection[dict]: the rows of the given ledger files (``ledger_files``)."""
+    """PBegin -> PCollection[dict]: the rows of the given ledger data files."""
 
     def __init__(self, files: Sequence[str]):
         super().__init__()
         self._files = list(files)
 
     def expand(self, pbegin):
-        if not self._files:
-            return pbegin | 'NoLedger' >> beam.Create([])
         return (pbegin
                 | 'LedgerFiles' >> beam.Create(self._files)
-                | 'ReadLedgerFiles' >> beam.io.ReadAllFromParquet(columns=_COLUMNS))
+                | 'ReadLedgerFiles' >> beam.FlatMap(_rows))
 
 
 @functools.lru_cache(maxsize=4)
@@ -55,8 +57,7 @@ def ledger_keys(files: Tuple[str, ...]) -> FrozenSet[str]:
     """Every key in the given ledger files, read once per process."""
     keys = set()
     for path in files:
-        with FileSystems.open(path) as handle:
-            keys.update(pq.read_table(handle, columns=['key']).column('key').to_pylist())
+        keys.update(read_columns(path, ['key']).column('key').to_pylist())
     return frozenset(keys)
 
 
@@ -80,8 +81,7 @@ class SkipIngested(beam.PTransform):
     """Drops elements whose ledger key an earlier run already holds.
 
     Args:
-      files: the ledger files of the published runs (``ledger_files(output_dir)`` when the
-        pipeline is built).
+      files: the ledger's data files when the pipeline is built.
       key_of: element -> ledger key.
       counter: name of the counter of skipped elements.
     """

@@ -214,17 +214,21 @@ class _ReadFileFn(beam.DoFn):
         kind = reading.kind_of(path)
         if file_range.refusal or not kind:
             yield self._emit(DeadLetter(path, name, STAGE, file_range.refusal or reading.unsupported_reason(path), ''))
-            return
+        else:
+            yield from self._read_file(file_range, name, kind)
+
+    def _read_file(self, file_range: FileRange, name: str, kind: str) -> Iterable:
+        path = file_range.path
         where = f'line {file_range.first_line}'
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
                 if kind == 'text':
                     yield self._emit(reading.text_file_article(reading.decompressed(raw, path), path, name,
                                                                self._max_chars))
-                    return
-                for number, article in self._jsonl(raw, file_range, name):
-                    where = f'after line {number}'
-                    yield self._emit(article)
+                else:
+                    for number, article in self._jsonl(raw, file_range, name):
+                        where = f'after line {number}'
+                        yield self._emit(article)
         except Exception as error:  # pylint: disable=broad-except
             # Whatever the cause (a truncated archive, a bomb, an I/O error), the file alone fails, after
             # the articles already read from it.

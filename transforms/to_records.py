@@ -1,15 +1,16 @@
 """Warehouse rows from pipeline records, in the column order of ``schemas.fields``.
 
 This is the one place where ISO strings become dates and timestamps, and where
-each row gets its Hive partition.  Rows are plain dicts: the shape that both
+each row gets its partition.  Rows are plain dicts: the shape that both
 pyarrow (``Table.from_pylist``) and fastavro write.
 """
 import datetime
-from typing import Any, Dict, NamedTuple, Optional
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from schemas.fields import ARTICLES, DEAD_LETTERS, ENTITIES, EVENTS, LEDGER, QUOTES, TIME_EXPRESSIONS, Table
 from schemas.records import AnnotatedArticle, Article, DeadLetter
-from transforms.dead_letter import dead_letter_key
+from transforms.core.dead_letters import dead_letter_key
+from transforms.core.timex import start_date
 
 KIND_ARTICLE = 'article'
 KIND_DEAD_LETTER = 'dead_letter'
@@ -24,7 +25,7 @@ class RunContext(NamedTuple):
 
 class TableRow(NamedTuple):
     table: str
-    partition: str            # Hive directory, e.g. 'article_date=2019-09-13'
+    partition: str            # the partition's folder, e.g. 'article_date=2019-09-13'
     row: Dict[str, Any]
 
 
@@ -36,11 +37,17 @@ def _date(value: Optional[str]) -> Optional[datetime.date]:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def article_date(article: Article, context: RunContext) -> str:
-    """The article's partition date: dateline date, else UTC publication date, else ingestion date."""
+DATELINE, PUBLISHED, INGESTED = 'dateline', 'published', 'ingested'
+
+
+def article_date(article: Article, context: RunContext) -> Tuple[str, str]:
+    """(the article's partition date, where it comes from): the dateline date, else the UTC publication
+    date, else the date of ingestion."""
     if article.dateline_date:
-        return article.dateline_date
-    return (article.published_at or context.ingested_at)[:10]
+        return article.dateline_date, DATELINE
+    if article.published_at:
+        return article.published_at[:10], PUBLISHED
+    return context.ingested_at[:10], INGESTED
 
 
 def _partition(table: Table, value: str) -> str:
@@ -74,20 +81,28 @@ def article_row(article: Article, context: RunContext) -> TableRow:
         'ingested_at': _timestamp(context.ingested_at),
         'pipeline_version': context.pipeline_version,
     }
-    return TableRow(ARTICLES.name, _partition(ARTICLES, article_date(article, context)), row)
+    date, source = article_date(article, context)
+    row['article_date'] = _date(date)
+    row['article_date_source'] = source
+    return TableRow(ARTICLES.name, _partition(ARTICLES, date), row)
 
 
 def _child_row(table: Table, record, partition_date: str, context: RunContext) -> TableRow:
-    """A row of a table whose columns are the record's fields plus ingested_at."""
+    """A row of a table whose columns are the record's fields plus ingested_at and the partition date."""
     row = record._asdict()
     row['ingested_at'] = _timestamp(context.ingested_at)
+    row[table.partition_column] = _date(partition_date)
+    if table is EVENTS:
+        # The record carries the TIMEX3 value; the table has it beside the date it starts on.
+        row['event_date_value'] = row['event_date']
+        row['event_date'] = start_date(row['event_date'])
     return TableRow(table.name, _partition(table, partition_date), {name: row[name] for name in table.column_names})
 
 
 def _ledger_row(key, kind, source_id, source_uri, content_sha256, minhash, context: RunContext) -> TableRow:
     row = {'key': key, 'kind': kind, 'source_id': source_id, 'source_uri': source_uri,
            'content_sha256': content_sha256, 'minhash': minhash, 'run_id': context.run_id,
-           'ingested_at': _timestamp(context.ingested_at)}
+           'ingested_at': _timestamp(context.ingested_at), 'ingest_date': _date(context.ingested_at[:10])}
     return TableRow(LEDGER.name, _partition(LEDGER, context.ingested_at[:10]), row)
 
 
@@ -108,7 +123,7 @@ _CHILD_TABLES = ((ENTITIES, 'entities'), (TIME_EXPRESSIONS, 'time_expressions'),
 def annotated_rows(annotated: AnnotatedArticle, context: RunContext):
     """The article row, the rows extracted from it (all in the article's partition) and its ledger row."""
     article = annotated.article
-    partition_date = article_date(article, context)
+    partition_date, _ = article_date(article, context)
     yield article_row(article, context)
     yield _ledger_row(article.article_id, KIND_ARTICLE, article.source_id, article.source_uri,
                       article.content_sha256, article.minhash, context)
