@@ -12,16 +12,13 @@ Streaming: Kafka / Pub/Sub / any PCollection[Message] -> parse -> skip what earl
 CLEAN:     datelines -> source tags.
 EXTRACT:   CLEAN -> sign -> entities -> time expressions -> events -> quotes.
 """
-import datetime
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger, window
-from apache_beam.utils.timestamp import Timestamp
 
-from schemas.records import Article
 from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import METRICS_NAMESPACE, dead_letter_key
 from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts, with_signature
@@ -56,7 +53,7 @@ class Sink(NamedTuple):
 
 class StreamingSettings(NamedTuple):
     window_seconds: int = 60
-    # How late (in event time) an article may arrive and still reach its window's files.
+    # How far behind the watermark a message may arrive and still reach its window (as a further commit).
     allowed_lateness_seconds: int = 3600
     num_shards: int = 1
 
@@ -161,44 +158,27 @@ def build_pipeline(p: beam.Pipeline, inputs: Inputs, sink: Sink, context: RunCon
     return Outputs(annotated, dead, commits)
 
 
-class _EventTimeFn(beam.DoFn):
-    """Stamps an article with its event time: the published time, else the message time.
-
-    A published time far behind the message time (an archive re-sent today) would be
-    dropped as late data; it is clamped to the oldest time that still reaches its
-    window, and a published time ahead of the message (a wrong clock) to the message
-    time.  The article's own published_at is untouched: only window placement moves.
-    """
-
-    def __init__(self, allowed_lateness_seconds: int):
-        self._lateness = allowed_lateness_seconds
-
-    def process(self, article: Article, timestamp=beam.DoFn.TimestampParam):
-        event_time = timestamp
-        if article.published_at:
-            published = Timestamp.from_utc_datetime(
-                datetime.datetime.fromisoformat(article.published_at).astimezone(datetime.timezone.utc))
-            event_time = max(min(published, timestamp), timestamp - self._lateness)
-        yield window.TimestampedValue(article, event_time)
-
-
 def build_streaming_pipeline(messages, sink: Sink, context: RunContext, model: str,
                              max_article_chars: int, settings: StreamingSettings = StreamingSettings()) -> Outputs:
-    """The streaming graph over a PCollection[Message] timestamped with message times."""
+    """The streaming graph over a PCollection[Message] timestamped with message times.
+
+    Windows are of arrival (message) time: each window pane is one commit of the warehouse, so a
+    window is how often new articles become visible.  An article's own dates (dateline, published)
+    are in its columns and decide its partition; they do not move it to another commit.
+    """
     ledger = sink.ledger
     raw = messages | 'ParseMessages' >> ParseMessages(max_article_chars)
     parsed = raw.outputs | 'ParseArticles' >> ParseArticles()
     fresh = (parsed.outputs
              | 'SkipIngestedArticles' >> SkipIngested(ledger, _article_key, 'articles_skipped')
-             | 'DropRedeliveries' >> DropRedeliveries()
-             | 'EventTime' >> beam.ParDo(_EventTimeFn(settings.allowed_lateness_seconds)))
+             | 'DropRedeliveries' >> DropRedeliveries())
 
     def windowed(pcoll, label):
         return pcoll | label >> beam.WindowInto(
             window.FixedWindows(settings.window_seconds),
-            # Each late firing writes a further pane of the window.  Batching late articles (a count or a
-            # processing-time delay) would make fewer, larger files, but the DirectRunner that runs the
-            # TestStream tests fails on both triggers in Beam 2.70.
+            # A message behind the watermark (a slow partition) reaches its window as a further pane: a
+            # further commit.  Batching those (a count or a processing-time delay) would commit less often,
+            # but the DirectRunner that runs the TestStream tests fails on both triggers in Beam 2.70.
             trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
             allowed_lateness=settings.allowed_lateness_seconds,
             accumulation_mode=trigger.AccumulationMode.DISCARDING)

@@ -17,6 +17,7 @@ from importlib import metadata
 from typing import List, Optional, Sequence
 
 from pipeline.arguments import add_run_arguments
+from pipeline.commands import add_commands, run_command
 from transforms.core.errors import INTERRUPTED_STATUS, UsageError
 
 DISTRIBUTION = 'newsbeam'
@@ -47,8 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                     '--direct_num_workers, --direct_running_mode, --temp_location, ...) pass through to Beam; '
                     'the default runner is FnApiRunner (local, offline).')
     add_run_arguments(run)
-    run.add_argument('--verbose', '-v', action='store_true',
-                     help="Beam's own log and a traceback when the run fails.")
+    add_commands(commands)
+    for command in commands.choices.values():
+        command.add_argument('--verbose', '-v', action='store_true',
+                             help="Beam's own log, and a traceback when the command fails.")
     return parser
 
 
@@ -77,6 +80,8 @@ def refuse_unknown(unknown: Sequence[str], known_options: Sequence[str]) -> None
     if not unknown:
         return
     first = unknown[0]
+    if not first.startswith('-') and not known_options:
+        raise UsageError(f'unexpected argument {first!r}')
     if not first.startswith('-'):
         raise UsageError(f'unexpected argument {first!r}: one path per --input; quote a glob '
                          "(--input 'inbox/*.jsonl') so that the shell does not expand it, or repeat --input")
@@ -121,12 +126,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     verbose = '--verbose' in argv or '-v' in argv
     output = None
     try:
-        args, _ = build_parser().parse_known_args(argv)
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv)
         if args.command is None:
-            build_parser().print_usage(sys.stderr)
+            parser.print_usage(sys.stderr)
             return 2
         output = getattr(args, 'output', None)
         configure_logging(verbose)
+        if args.command != 'run':
+            refuse_unknown(unknown, [])
+            return run_command(args)
         return _run_command([a for a in argv[1:] if a not in ('--verbose', '-v')])
     except KeyboardInterrupt:
         print('newsbeam: interrupted: nothing of this run was committed; the next run reads its input again',

@@ -5,7 +5,6 @@
 import contextlib
 import datetime
 import errno
-import fcntl
 import logging
 import os
 import secrets
@@ -23,7 +22,7 @@ from pipeline.failures import from_errno
 from pipeline.options import DEFAULT_RUNNER, STREAMING_RUNNER, NewsPipelineOptions, catalog_config
 from pipeline.progress import Progress
 from transforms.core import files, publication
-from transforms.core.errors import OutputError, WarehouseBusyError
+from transforms.core.errors import OutputError
 from transforms.core.warehouse import LEDGER_TABLE, Warehouse
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.read import expand_inputs, file_size
@@ -119,7 +118,7 @@ def run(argv: Optional[Sequence[str]] = None, show_progress: bool = False) -> di
                          ingested_at=started.isoformat(), pipeline_version=version())
     progress = Progress(enabled=show_progress and _runs_locally(options))
     clock = time.monotonic()
-    with exclusive_run(news.output), contextlib.ExitStack() as services_for_run:
+    with publication.run_lock(news.output), contextlib.ExitStack() as services_for_run:
         warehouse = Warehouse(catalog_config(news))
         sink = prepare_warehouse(warehouse, news.output)
         publication.begin_run(news.output, context.run_id)
@@ -255,23 +254,3 @@ def _should_wait(options, news) -> bool:
     return options.view_as(StandardOptions).runner not in ('DataflowRunner', 'dataflow')
 
 
-@contextlib.contextmanager
-def exclusive_run(output_dir: str):
-    """Holds an exclusive lock on a local warehouse for the whole run.
-
-    Two runs into one warehouse would ingest the same articles twice and each would take
-    the other's staging files for leftovers.  ``flock`` is released by the kernel when the
-    process dies, even by ``kill -9``, so a crashed run never leaves a stale lock.  Object
-    stores (gs://, s3://) have no such lock: schedule one run at a time there.
-    """
-    if FileSystems.get_scheme(output_dir) is not None:
-        yield
-        return
-    os.makedirs(publication.runs_dir(output_dir), exist_ok=True)
-    with open(os.path.join(publication.runs_dir(output_dir), '.lock'), 'w', encoding='utf-8') as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise WarehouseBusyError(f'another newsbeam run is writing to {output_dir}; '
-                                     'run again when it has finished') from error
-        yield

@@ -1,10 +1,11 @@
 """Shared fixtures: article factories and the paths of the project's own seeds."""
 import glob
+import os
 import pathlib
 
 import fastavro
-import pyarrow.parquet as pq
 import pytest
+from pyiceberg.catalog.sql import SqlCatalog
 
 from schemas.records import Article
 
@@ -13,15 +14,16 @@ SEEDS = ROOT / 'seeds'
 SHARED = ROOT.parent / 'shared'
 
 
-def warehouse_rows(root, table: str, fmt: str = 'parquet') -> list:
-    """Every row of one table of a warehouse, read back from its Parquet (pyarrow) or Avro (fastavro) files."""
+def warehouse_rows(root, table: str, fmt: str = 'iceberg') -> list:
+    """Every row of one table of a warehouse: through its Iceberg catalog (pyiceberg, as any reader would
+    open it: the catalog file alone), or from its Avro copies (fastavro)."""
+    if fmt == 'iceberg':
+        catalog = SqlCatalog('newsbeam', uri=f'sqlite:///{os.path.abspath(root)}/catalog.db')
+        return catalog.load_table(('news', table)).scan().to_arrow().to_pylist()
     rows = []
-    for path in sorted(glob.glob(f'{root}/{fmt}/{table}/*/*.{fmt}')):
-        if fmt == 'parquet':
-            rows.extend(pq.read_table(path).to_pylist())
-        else:
-            with open(path, 'rb') as handle:
-                rows.extend(fastavro.reader(handle))
+    for path in sorted(glob.glob(f'{root}/avro/{table}/*/*.avro')):
+        with open(path, 'rb') as handle:
+            rows.extend(fastavro.reader(handle))
     return rows
 
 

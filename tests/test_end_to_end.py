@@ -1,14 +1,15 @@
-"""End to end on seeds/: run the CLI's run(), read Parquet back with pyarrow and DuckDB, Avro with fastavro."""
+"""End to end on seeds/: run the CLI's run(), read the Iceberg tables back with pyiceberg and DuckDB, Avro with fastavro."""
 import datetime
 import json
 import os
 
-import duckdb
 import pytest
 
 from pipeline.main import run
+from pipeline.query import connect
 from schemas.fields import TABLES
 from tests.conftest import SEEDS, warehouse_rows
+from transforms.core.warehouse import CatalogConfig, Warehouse
 
 SAMPLE = '000_ca39e523ff7368f4.txt'
 
@@ -22,15 +23,15 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 
 
-def _parquet(root, table):
-    return warehouse_rows(root, table, 'parquet')
+def _iceberg(root, table):
+    return warehouse_rows(root, table, 'iceberg')
 
 
 def _avro(root, table):
     return warehouse_rows(root, table, 'avro')
 
 
-# In this process, and on two local worker processes forked from a warm parent: the same tables.
+# In this process, and on two local worker processes: the same tables.
 @pytest.fixture(scope='module', name='warehouse', params=[[], ['--direct_num_workers=2',
                                                                 '--direct_running_mode=multi_processing']],
                 ids=['in_process', 'two_worker_processes'])
@@ -46,7 +47,7 @@ def test_summary_balances(warehouse):
     assert summary['balanced'] is True
 
 
-@pytest.mark.parametrize('reader', [_parquet, _avro])
+@pytest.mark.parametrize('reader', [_iceberg, _avro])
 def test_articles_match_expected(warehouse, reader):
     root, _ = warehouse
     got = {}
@@ -58,7 +59,7 @@ def test_articles_match_expected(warehouse, reader):
     assert got == {row['source_id']: row for row in _expected('articles.jsonl')}
 
 
-@pytest.mark.parametrize('reader', [_parquet, _avro])
+@pytest.mark.parametrize('reader', [_iceberg, _avro])
 def test_dead_letters_match_expected(warehouse, reader):
     root, _ = warehouse
     got = sorted(({'source': os.path.relpath(row['source_uri'], SEEDS / 'articles'), 'source_id': row['source_id'],
@@ -70,7 +71,7 @@ def test_dead_letters_match_expected(warehouse, reader):
 def test_sample_article(warehouse):
     """The acceptance values of the article the product started from."""
     root, _ = warehouse
-    [article] = [a for a in _parquet(root, 'articles') if a['source_id'] == SAMPLE]
+    [article] = [a for a in _iceberg(root, 'articles') if a['source_id'] == SAMPLE]
     assert article['dateline_date'] == datetime.date(2019, 9, 13)
     assert (article['dateline_city'], article['dateline_country'], article['dateline_timezone']) == (
         'Tehran', 'IRN', 'Asia/Tehran')
@@ -79,7 +80,7 @@ def test_sample_article(warehouse):
     assert article['body'].startswith('Iranian Armed Forces')
     assert 'MH/PA' not in article['body']
 
-    mentions = [e for e in _parquet(root, 'entities') if e['article_id'] == article['article_id']]
+    mentions = [e for e in _iceberg(root, 'entities') if e['article_id'] == article['article_id']]
     for mention in mentions:
         assert article['body'][mention['start_char']:mention['end_char']] == mention['text']
     people = {(e['text'], e['canonical']) for e in mentions if e['label'] == 'PERSON'}
@@ -93,18 +94,28 @@ def test_sample_article(warehouse):
     assert got == _expected('entities_000.jsonl')
 
 
-def test_duckdb_reads_the_hive_partitioned_warehouse(warehouse):
+def test_duckdb_queries_the_tables(warehouse):
     root, _ = warehouse
-    query = f"""
+    query = """
         SELECT a.dateline_city, count(*) AS people
-        FROM read_parquet('{root}/parquet/articles/*/*.parquet', hive_partitioning = true) a
-        JOIN read_parquet('{root}/parquet/entities/*/*.parquet', hive_partitioning = true) e USING (article_id)
+        FROM articles a JOIN entities e USING (article_id)
         WHERE e.label = 'PERSON' AND a.article_date = DATE '2019-09-13'
         GROUP BY ALL"""
-    assert duckdb.sql(query).fetchall() == [('Tehran', 9)]
+    assert connect(Warehouse(CatalogConfig(root))).sql(query).fetchall() == [('Tehran', 9)]
 
 
-@pytest.mark.parametrize('reader', [_parquet, _avro])
+@pytest.mark.parametrize('table', sorted(TABLES))
+def test_avro_copies_hold_the_same_rows_as_the_tables(warehouse, table):
+    root, _ = warehouse
+
+    def key(row):
+        return json.dumps(row, sort_keys=True, default=str)
+
+    iceberg, avro = _iceberg(root, table), _avro(root, table)
+    assert len(iceberg) > 0 and sorted(map(key, iceberg)) == sorted(map(key, avro))
+
+
+@pytest.mark.parametrize('reader', [_iceberg, _avro])
 def test_sample_events_time_expressions_and_quotes(warehouse, reader):
     """Issue 3's acceptance values, read back from Parquet and from Avro."""
     root, _ = warehouse
@@ -112,9 +123,10 @@ def test_sample_events_time_expressions_and_quotes(warehouse, reader):
     mine = article['article_id']
 
     events = [e for e in reader(root, 'events') if e['article_id'] == mine]
-    consults = {(e['actor_canonical'], e['target'], e['event_mode'], e['location'], e['event_date'],
+    consults = {(e['actor_canonical'], e['target'], e['event_mode'], e['location'], e['event_date_value'],
                  e['actor_country'], e['target_country'])
                 for e in events if e['event_type'] == 'CONSULT'}
+    assert {e['event_date'] for e in events} >= {datetime.date(2019, 9, 11)}
     assert ('Mohammad Hossein Baqeri', 'Li Zuocheng', 'meet', 'Beijing', '2019-09-11', 'IRN', 'CHN') in consults
     assert ('Mohammad Hossein Baqeri', 'Xu Qiliang', 'meet', None, None, 'IRN', None) in consults
     assert ('Mohammad Hossein Baqeri', 'China', 'visit', None, '2019-09-11', 'IRN', 'CHN') in consults

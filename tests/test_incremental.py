@@ -1,7 +1,6 @@
 """Scheduled re-runs: only new articles are ingested, and a killed run leaves no trace."""
 import datetime
 import glob
-import json
 import os
 import shutil
 import signal
@@ -13,22 +12,23 @@ import pytest
 
 from pipeline.main import run
 from tests.conftest import ROOT, SEEDS, warehouse_rows
-from transforms.write import (TableFileWriter, journal_path, manifest_path, publish_run,
-                              recover_unfinished_runs, staging_root)
+from transforms.core import publication
+from transforms.core.table_files import TableFileWriter
+from transforms.core.warehouse import COMMIT_ORDER, CatalogConfig, Warehouse, file_stem
 
 
-def _published_files(root):
-    """Every data file that a run manifest lists: anything else would be an orphan."""
-    files = []
-    for path in glob.glob(f'{root}/_runs/*.json'):
-        with open(path, encoding='utf-8') as handle:
-            files.extend(os.path.join(root, f['relative_path']) for f in json.load(handle)['files'])
-    return sorted(files)
+def _committed_files(root):
+    """Every data file the tables' snapshots use: any other file would be an orphan."""
+    warehouse = Warehouse(CatalogConfig(root))
+    return sorted(path for name in COMMIT_ORDER for path in warehouse.current_files(name))
 
 
 def _data_files(root):
-    return sorted(glob.glob(f'{root}/parquet/**/*.parquet', recursive=True)
-                  + glob.glob(f'{root}/avro/**/*.avro', recursive=True))
+    return sorted(glob.glob(f'{root}/news/*/data/*/*.parquet'))
+
+
+def _avro_files(root):
+    return sorted(glob.glob(f'{root}/avro/*/*/*.avro'))
 
 
 @pytest.fixture(name='inbox')
@@ -43,7 +43,8 @@ def test_rerun_adds_nothing_and_new_files_add_exactly_themselves(inbox, tmp_path
     args = ['--input', f'{inbox}/**/*', '--output', warehouse]
     first = run(args)
     assert (first['articles_written'], first['dead_letters'], first['skipped']) == (15, 9, 0)
-    assert _data_files(warehouse) == _published_files(warehouse)
+    assert _data_files(warehouse) == _committed_files(warehouse)
+    assert len(_avro_files(warehouse)) == len(_data_files(warehouse))
 
     again = run(args)
     assert (again['articles_read'], again['articles_written'], again['dead_letters'], again['skipped']) == (
@@ -96,33 +97,50 @@ def test_the_same_file_read_twice_in_one_run_is_kept_once(tmp_path):
 def _entity_row(name):
     return {'entity_id': name, 'article_id': 'a', 'text': name, 'label': 'GPE', 'canonical': name,
             'start_char': 0, 'end_char': 1, 'sentence_index': 0,
-            'ingested_at': datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)}
+            'ingested_at': datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+            'article_date': datetime.date(2019, 9, 13)}
 
 
-def test_a_run_killed_while_publishing_is_completed_by_the_next(tmp_path):
+class _Killed(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+def test_a_run_killed_while_committing_is_completed_by_the_next(tmp_path, monkeypatch):
     output = str(tmp_path)
-    written = []
-    for partition in ('article_date=2019-09-13', 'article_date=2019-09-14'):
-        writer = TableFileWriter(staging_root(output, 'r1'), 'entities', partition, 'part-r1-0')
-        writer.write(_entity_row(partition))
-        written.extend(writer.close())
-    # Publish, then undo the second half as if the process died after the first moves.
-    manifest = publish_run(output, 'r1', written)
-    os.remove(manifest_path(output, 'r1'))
-    for entry in manifest['files'][2:]:
-        staged = os.path.join(staging_root(output, 'r1'), entry['relative_path'])
-        os.makedirs(os.path.dirname(staged), exist_ok=True)
-        os.rename(os.path.join(output, entry['relative_path']), staged)
-    with open(journal_path(output, 'r1'), 'w', encoding='utf-8') as handle:
-        json.dump(manifest, handle)
+    warehouse = Warehouse(CatalogConfig(output))
+    targets = warehouse.targets(warehouse.ensure_tables())
+    writer = TableFileWriter(targets['entities'], 'article_date=2019-09-13', file_stem('r1'),
+                             publication.staging_dir(output, 'r1'))
+    writer.write(_entity_row('Tehran'))
+    written = writer.close()
+    entry = publication.journal('r1', 'r1', written)
+    # The process dies after committing two tables: the journal stays, the other tables lack the run.
+    original, committed = Warehouse.commit_files, []
 
-    assert recover_unfinished_runs(output) == ['completed the publication of run r1']
-    assert _data_files(output) == _published_files(output)
-    assert len(_data_files(output)) == 4
-    assert os.path.exists(manifest_path(output, 'r1'))
-    assert not os.path.exists(journal_path(output, 'r1'))
-    assert not os.path.exists(staging_root(output, 'r1'))
-    assert recover_unfinished_runs(output) == []
+    def dying(self, name, *args, **kwargs):
+        if len(committed) == 2:
+            raise _Killed()
+        committed.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Warehouse, 'commit_files', dying)
+    with pytest.raises(_Killed):
+        publication.publish(warehouse, output, entry)
+    monkeypatch.setattr(Warehouse, 'commit_files', original)
+    assert committed == ['articles', 'entities']
+    assert os.path.exists(publication.journal_path(output, 'r1'))
+    assert [len(warehouse.load(name).snapshots()) for name in COMMIT_ORDER] == [1, 1, 0, 0, 0, 0, 0]
+
+    assert publication.recover(warehouse, output) == ['completed the commits of run r1']
+    assert [len(warehouse.load(name).snapshots()) for name in COMMIT_ORDER] == [1] * 7
+    assert [row['text'] for row in warehouse_rows(output, 'entities')] == ['Tehran']
+    assert not os.path.exists(publication.journal_path(output, 'r1'))
+    assert _avro_files(output) == [os.path.join(output, 'avro', 'entities', 'article_date=2019-09-13',
+                                                os.path.basename(written[1].path))]
+    # Recovering again, or committing the same run again, changes nothing.
+    assert publication.recover(warehouse, output) == []
+    publication.publish(warehouse, output, entry)
+    assert [len(warehouse.load(name).snapshots()) for name in COMMIT_ORDER] == [1] * 7
 
 
 def test_kill_9_during_a_run_leaves_exactly_one_row_per_article(inbox, tmp_path):
@@ -130,18 +148,20 @@ def test_kill_9_during_a_run_leaves_exactly_one_row_per_article(inbox, tmp_path)
     command = [sys.executable, '-m', 'pipeline.cli', 'run', '--input', f'{inbox}/*', '--output', str(warehouse)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    # Kill it once it has staged files but before it publishes them.
-    while not glob.glob(f'{warehouse}/_staging/*/*/*/*/*') and time.monotonic() < deadline:
+    # Kill it once it has written data files but before it commits them.
+    while not glob.glob(f'{warehouse}/news/*/data/*/*.parquet') and time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail('the run finished before it could be killed')
-        time.sleep(0.01)
+        time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not glob.glob(f'{warehouse}/_runs/*.json')
+    assert _data_files(str(warehouse)) != [] and _committed_files(str(warehouse)) == []
 
     summary = run(['--input', f'{inbox}/*', '--output', str(warehouse)])
     assert (summary['articles_written'], summary['dead_letters'], summary['skipped']) == (15, 9, 0)
     ids = [row['article_id'] for row in warehouse_rows(str(warehouse), 'articles')]
     assert len(ids) == len(set(ids)) == 15
     assert glob.glob(f'{warehouse}/_staging/*') == []
-    assert _data_files(str(warehouse)) == _published_files(str(warehouse))
+    assert _data_files(str(warehouse)) == _committed_files(str(warehouse))
+    assert len(_avro_files(str(warehouse))) == len(_data_files(str(warehouse)))

@@ -18,99 +18,21 @@ from collections import OrderedDict
 from typing import Dict, Iterable, List, Tuple
 
 import apache_beam as beam
-import fastavro
-import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-from schemas.avro import to_avro_schema
-from schemas.fields import SCHEMA_VERSION
-from transforms.core import files
 from transforms.core.publication import WrittenFile, journal, publish, staging_dir
-from transforms.core.warehouse import CatalogConfig, TableTarget, Warehouse, data_file_path, file_stem
+from transforms.core.table_files import TableFileWriter
+from transforms.core.warehouse import CatalogConfig, TableTarget, Warehouse, file_stem
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.to_records import TableRow
 
-PARQUET_CODEC = 'snappy'     # read by every warehouse engine; zstd is not (older Hive, some BI tools)
-AVRO_CODEC = 'deflate'       # the only codec besides null that every Avro reader must support
-# A row group ends at whichever comes first.  Rows differ a thousandfold in size (an article with
-# its body against an entity mention), so a count alone would let the articles table hold 5,000
-# bodies before writing any.
-ROW_GROUP_ROWS = 5_000
-ROW_GROUP_BYTES = 4 << 20
 # Per bundle: partitions open at once (each a Parquet and an Avro file) and values held for
 # Parquet row groups across them.  An archive spanning years has thousands of dates.
 MAX_OPEN_WRITERS = 64
 MAX_BUFFERED_BYTES = 32 << 20
-
-
-def approximate_bytes(value) -> int:
-    """The size of a row's values as Arrow will hold them: text and binary by length, scalars as 8 bytes."""
-    if isinstance(value, (str, bytes)):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(approximate_bytes(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(approximate_bytes(v) for v in value)
-    return 8
-
-
-class TableFileWriter:
-    """Writes one table partition to an Iceberg data file and its Avro copy at once, streaming rows in groups.
-
-    Args:
-      target: the table's location and schema.
-      partition: the partition folder, e.g. ``article_date=2019-09-13``.
-      stem: the files' name without extension.
-      avro_root: the folder the Avro copy goes under (``<avro_root>/<table>/<partition>/<stem>.avro``).
-    """
-
-    def __init__(self, target: TableTarget, partition: str, stem: str, avro_root: str):
-        self.table = target.name
-        self._schema = target.arrow_schema
-        self._rows: List[dict] = []
-        self.pending_bytes = 0
-        self.count = 0
-        self.parquet_path = data_file_path(target, partition, stem)
-        self.avro_path = f'{target.name}/{partition}/{stem}.avro'
-        self._parquet_stream = files.create(self.parquet_path)
-        self._avro_stream = files.create(files.join(avro_root, self.avro_path))
-        self._parquet = pq.ParquetWriter(self._parquet_stream, self._schema, compression=PARQUET_CODEC,
-                                         use_compliant_nested_type=True)
-        self._avro = fastavro.write.Writer(self._avro_stream, fastavro.parse_schema(to_avro_schema(self.table)),
-                                           codec=AVRO_CODEC, metadata={'schema_version': str(SCHEMA_VERSION)})
-
-    def write(self, row: dict) -> int:
-        """Writes the row (to Avro now, to Parquet with its row group); returns its approximate_bytes."""
-        size = approximate_bytes(row)
-        self._rows.append(row)
-        self.pending_bytes += size
-        self._avro.write(row)
-        self.count += 1
-        if len(self._rows) >= ROW_GROUP_ROWS or self.pending_bytes >= ROW_GROUP_BYTES:
-            self.flush()
-        return size
-
-    def flush(self) -> None:
-        """Writes the rows held so far as a Parquet row group."""
-        if self._rows:
-            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self._schema))
-            self._rows = []
-            self.pending_bytes = 0
-
-    def close(self) -> List[WrittenFile]:
-        try:
-            self.flush()
-            self._parquet.close()
-            self._avro.flush()
-        finally:
-            self._parquet_stream.close()
-            self._avro_stream.close()
-        return [WrittenFile(self.table, 'parquet', self.parquet_path, self.count),
-                WrittenFile(self.table, 'avro', self.avro_path, self.count)]
 
 
 class _WriteBundleFn(beam.DoFn):
@@ -232,14 +154,13 @@ class _WriteWindowFileFn(beam.DoFn):
         first = next(rows, None)
         # Flink (Beam 2.70 portable streaming, with late firings) fires a window's last pane a second
         # time, empty and with the same PaneInfo: a group without rows writes nothing.
-        if first is None:
-            return
-        writer = TableFileWriter(self._targets[table], partition, file_stem(self._run_id), self._avro_root)
-        for row in itertools.chain([first], rows):
-            writer.write(row)
-        self._rows.inc(writer.count)
-        for written in writer.close():
-            yield pane_id(self._run_id, window, pane), written
+        if first is not None:
+            writer = TableFileWriter(self._targets[table], partition, file_stem(self._run_id), self._avro_root)
+            for row in itertools.chain([first], rows):
+                writer.write(row)
+            self._rows.inc(writer.count)
+            for written in writer.close():
+                yield pane_id(self._run_id, window, pane), written
 
 
 class _CommitPaneFn(beam.DoFn):

@@ -2,7 +2,7 @@
 
 (a) Flink: Beam's Flink job server on an embedded cluster (pipeline/services.py), and
 (b) Beam's Python portable job service, both with --environment_type LOOPBACK, against the
-default FnApiRunner, on seeds/articles/*.  Every table is compared in Parquet and in Avro as a
+default FnApiRunner, on seeds/articles/*.  Every table is compared in Iceberg and in Avro as a
 multiset of rows, without the columns that name the run (ingested_at, run_id).
 """
 import collections
@@ -34,7 +34,7 @@ def _table(root, fmt, table):
 
 
 def _warehouse(root):
-    return {(fmt, table): _table(root, fmt, table) for fmt in ('parquet', 'avro') for table in TABLES}
+    return {(fmt, table): _table(root, fmt, table) for fmt in ('iceberg', 'avro') for table in TABLES}
 
 
 def _run(root, *runner_args):
@@ -56,7 +56,7 @@ def test_same_rows_as_fnapi_runner(runner, reference, request, tmp_path):
                    '--environment_type', 'LOOPBACK', '--in_process_first_pass_bytes=0')
     expected, expected_summary = reference
     got = _warehouse(tmp_path)
-    assert sum(expected[('parquet', 'articles')].values()) > 0
+    assert sum(expected[('iceberg', 'articles')].values()) > 0
     for key, rows in expected.items():
         assert got[key] == rows, f'{runner}: {key} differs from the FnApiRunner run'
     for field in ('articles_written', 'dead_letters', 'rows'):

@@ -11,15 +11,18 @@ data files were never committed and are deleted), and every article ends in exac
 A marker ``OUTPUT/_runs/<run>.started``, written before the workers start and removed when the run
 ends, tells the next run which runs may have left uncommitted files behind.
 """
+import contextlib
+import fcntl
 import json
 import os
-from typing import Dict, Iterable, List, NamedTuple, Sequence
+import threading
+from typing import Dict, List, NamedTuple, Sequence
 
 from pyiceberg.io import load_file_io
 
 from transforms.core import files
-from transforms.core.errors import WarehouseDamagedError
-from transforms.core.warehouse import COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, history
+from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
+from transforms.core.warehouse import COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history
 
 RUNS_DIR = '_runs'
 STAGING_DIR = '_staging'
@@ -28,6 +31,8 @@ _STARTED = '.started'
 # Ledger snapshot properties: what the run added to the articles and dead_letters tables.
 ARTICLES_ADDED = 'newsbeam.articles-added'
 DEAD_LETTERS_ADDED = 'newsbeam.dead-letters-added'
+# The snapshot property of a commit that removes a run that could not be completed.
+DISCARDED = 'newsbeam.discarded-commit'
 
 
 class WrittenFile(NamedTuple):
@@ -55,6 +60,31 @@ def _marker(output: str, run_id: str) -> str:
     return files.join(runs_dir(output), run_id + _STARTED)
 
 
+@contextlib.contextmanager
+def run_lock(output: str):
+    """Holds an exclusive lock on a local warehouse while a run or a maintenance command writes to it.
+
+    Two runs into one warehouse would ingest the same articles twice and each would take the other's
+    files for leftovers.  ``flock`` is released by the kernel when the process dies, even by
+    ``kill -9``, so a crashed run never leaves a stale lock.  Object stores have no such lock:
+    schedule one run at a time there.
+
+    Raises:
+      WarehouseBusyError: another process holds the lock.
+    """
+    if not files.is_local(output):
+        yield
+        return
+    os.makedirs(runs_dir(output), exist_ok=True)
+    with open(os.path.join(runs_dir(output), '.lock'), 'w', encoding='utf-8') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise WarehouseBusyError(f'another newsbeam process is writing to {output}; '
+                                     'run again when it has finished') from error
+        yield
+
+
 def begin_run(output: str, run_id: str) -> None:
     """Marks the run as started, before any worker writes a file."""
     files.write_bytes(_marker(output, run_id), b'')
@@ -80,6 +110,26 @@ def journal(run_id: str, commit_id: str, written: Sequence[WrittenFile]) -> dict
     return {'run_id': run_id, 'commit_id': commit_id, 'files': files, 'avro': avro, 'rows': rows}
 
 
+_COMMITTING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _one_committer(output: str):
+    """Lets one commit at a time into a local warehouse, from any thread or process of this machine.
+
+    Concurrent Iceberg commits to one table are safe but make all but one retry, rewriting their
+    metadata each time: window panes firing together would spend most of their time retrying.
+    """
+    with _COMMITTING:
+        if not files.is_local(output):
+            yield
+            return
+        os.makedirs(runs_dir(output), exist_ok=True)
+        with open(os.path.join(runs_dir(output), '.commit-lock'), 'w', encoding='utf-8') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+
 def publish(warehouse: Warehouse, output: str, entry: dict) -> dict:
     """Journals, then commits a run's (or pane's) files to every table and moves its Avro copies into place.
 
@@ -87,14 +137,24 @@ def publish(warehouse: Warehouse, output: str, entry: dict) -> dict:
       The journal entry, whose ``rows`` are the rows added per table.
     """
     path = journal_path(output, entry['commit_id'])
-    files.write_bytes(path, json.dumps(entry, indent=1).encode())
-    complete(warehouse, output, entry)
-    files.delete(path)
+    with _one_committer(output):
+        files.write_bytes(path, json.dumps(entry, indent=1).encode())
+        complete(warehouse, output, entry)
+        files.delete(path)
     return entry
 
 
 def complete(warehouse: Warehouse, output: str, entry: dict) -> None:
-    """Commits every table of a journal entry that does not have it yet, ledger last; then moves the Avro files."""
+    """Commits every table of a journal entry that does not have it yet, ledger last; then moves the Avro files.
+
+    Raises:
+      LostFiles: data files of a commit still to be made are gone; the run cannot be completed.
+    """
+    ledger = warehouse.load(LEDGER_TABLE)
+    if not has_commit(ledger, entry['commit_id']):
+        gone = [path for paths in entry['files'].values() for path in paths if files.size(path) < 0]
+        if gone:
+            raise LostFiles(gone)
     rows = entry['rows']
     for name in COMMIT_ORDER:
         extra = ({ARTICLES_ADDED: str(rows['articles']), DEAD_LETTERS_ADDED: str(rows['dead_letters'])}
@@ -110,6 +170,34 @@ def complete(warehouse: Warehouse, output: str, entry: dict) -> None:
                 f'{journal_path(output, entry["commit_id"])}: the Avro file {relative} of run {entry["run_id"]} is '
                 'neither staged nor published; its Iceberg tables are complete: delete the journal to go on without '
                 'that Avro copy')
+
+
+class LostFiles(Exception):
+    """A journal's data files are gone before all its commits were made."""
+
+    def __init__(self, paths: List[str]):
+        super().__init__(f'{len(paths)} data files are gone, e.g. {paths[0]}')
+        self.paths = paths
+
+
+def discard_commit(warehouse: Warehouse, table_name: str, commit_id: str) -> bool:
+    """Removes the rows a commit added to the table, in a snapshot of its own; whether it had any.
+
+    For a run that can no longer be completed: its articles are not in the ledger, so the next run
+    ingests them again, and they must not be in the tables twice.
+    """
+    table = warehouse.load(table_name)
+    snapshot = next((s for s in history(table) if s.summary.get(COMMIT_ID) == commit_id), None)
+    if snapshot is None:
+        return False
+    added = [entry.data_file for manifest in snapshot.manifests(table.io)
+             for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True)
+             if entry.snapshot_id == snapshot.snapshot_id]
+    with table.transaction() as transaction:
+        with transaction.update_snapshot(snapshot_properties={DISCARDED: commit_id}).overwrite() as overwrite:
+            for data_file in added:
+                overwrite.delete_data_file(data_file)
+    return True
 
 
 def _read_journal(path: str) -> dict:
@@ -137,9 +225,15 @@ def recover(warehouse: Warehouse, output: str) -> List[str]:
     root = runs_dir(output)
     for path in files.find(root, '*.json'):
         entry = _read_journal(path)
-        complete(warehouse, output, entry)
+        try:
+            complete(warehouse, output, entry)
+            repaired.append(f'completed the commits of run {entry["commit_id"]}')
+        except LostFiles as lost:
+            for name in COMMIT_ORDER:
+                discard_commit(warehouse, name, entry['commit_id'])
+            repaired.append(f'discarded run {entry["commit_id"]}, which cannot be completed: its journal {path} '
+                            f'lists {lost}; its articles are read again')
         files.delete(path)
-        repaired.append(f'completed the commits of run {entry["commit_id"]}')
     for partial in files.find(root, '*.partial'):
         files.delete(partial)
     for marker in files.find(root, '*' + _STARTED):
@@ -207,8 +301,3 @@ def check_files(table) -> None:
             raise WarehouseDamagedError(
                 f'data file {path} of table {table.name()[-2]}.{table.name()[-1]} is {found}: restore it from a '
                 'backup; until then newsbeam does not write to this warehouse, and readers of the table fail')
-
-
-def committed_runs(warehouse: Warehouse, table_name: str = LEDGER_TABLE) -> Iterable[str]:
-    """The run ids committed to a table, newest first."""
-    return [snapshot.summary.get('newsbeam.run-id') for snapshot in history(warehouse.load(table_name))]

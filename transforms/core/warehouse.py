@@ -87,16 +87,25 @@ def open_catalog(config: CatalogConfig) -> Catalog:
       OutputError: the catalog cannot be reached.
     """
     try:
+        if config.is_default:
+            os.makedirs(config.output, exist_ok=True)
         return load_catalog(CATALOG_NAME, **catalog_properties(config))
     except (DatabaseError, sqlite3.DatabaseError) as error:
-        raise _damaged_catalog(config, error) from error
+        raise _catalog_error(config, error) from error
     except (OSError, ValueError) as error:
         raise OutputError(f'cannot open the Iceberg catalog of {config.output}: {error}') from error
 
 
-def _damaged_catalog(config: CatalogConfig, error: Exception) -> WarehouseDamagedError:
+# SQLite's words for a file that is there but is not (or no longer) a database.
+_DAMAGE = ('not a database', 'malformed', 'no such table', 'corrupt')
+
+
+def _catalog_error(config: CatalogConfig, error: Exception):
+    """The NewsbeamError of a catalog database error: damaged (exit 5) or unreachable (exit 3)."""
     where = catalog_path(config.output) if config.is_default else config.uri
     reason = str(getattr(error, 'orig', None) or error).splitlines()[0]
+    if not any(word in reason for word in _DAMAGE):
+        return OutputError(f'cannot open the warehouse catalog {where}: {reason}')
     return WarehouseDamagedError(
         f'the warehouse catalog {where} is damaged ({reason}): restore it from a backup; or, to start the '
         f'warehouse again, move {where} and the table folders under {config.output}/{NAMESPACE} away')
@@ -143,7 +152,7 @@ class Warehouse:
         try:
             return action(*args)
         except (DatabaseError, sqlite3.DatabaseError) as error:
-            raise _damaged_catalog(self.config, error) from error
+            raise _catalog_error(self.config, error) from error
 
     def load(self, table_name: str) -> Table:
         """The table as the catalog has it now.
@@ -182,7 +191,10 @@ class Warehouse:
     def _create(self, name: str, schema) -> Table:
         return self.catalog.create_table(
             identifier(name), schema=schema, partition_spec=partition_spec(name, schema),
-            properties={'write.parquet.compression-codec': 'snappy', 'comment': TABLES[name].doc})
+            properties={'write.parquet.compression-codec': 'snappy', 'comment': TABLES[name].doc,
+                        # Each commit writes a metadata file: keep the last 100, not one per run forever.
+                        'write.metadata.delete-after-commit.enabled': 'true',
+                        'write.metadata.previous-versions-max': '100'})
 
     def _evolved(self, table: Table, name: str, wanted) -> Table:
         """The table with every column of ours (added, nullable, with its doc), old files readable as before."""
