@@ -41,8 +41,8 @@ def _stage_functions():
         ('events: spaCy parse', [events._ExtractEventsFn.process]),
         ('quotes', [quotes._ExtractQuotesFn.process]),
         ('rows (to_records)', [to_records.annotated_rows, to_records.dead_letter_rows]),
-        ('write Parquet + Avro', [write._WriteBundleFn.process, write._WriteBundleFn.finish_bundle,
-                                  write._PublishRunFn.process]),
+        ('write data files + Avro, commit', [write._WriteBundleFn.process, write._WriteBundleFn.finish_bundle,
+                                            write._CommitFn.process]),
     ]
 
 

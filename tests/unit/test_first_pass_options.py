@@ -3,15 +3,14 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipeline.main import first_pass_options
 from pipeline.options import NewsPipelineOptions
-from schemas.fields import LEDGER
 from transforms.read import expand_inputs
 
 TWO_WORKERS = ['--direct_num_workers=2', '--direct_running_mode=multi_processing', '--runner', 'FnApiRunner']
 
 
-def _where(argv):
+def _where(argv, ledger=()):
     news = PipelineOptions(argv).view_as(NewsPipelineOptions)
-    options = first_pass_options(argv, news, expand_inputs(news.input))
+    options = first_pass_options(argv, news, expand_inputs(news.input), ledger)
     direct = options.view_as(DirectOptions)
     return options.view_as(StandardOptions).runner, direct.direct_num_workers, direct.direct_running_mode
 
@@ -30,11 +29,10 @@ def test_a_small_input_runs_pass_1_in_process_and_a_large_one_on_the_runner(tmp_
 
 def test_the_ledger_of_earlier_runs_counts_towards_the_limit(tmp_path):
     (tmp_path / 'a.jsonl').write_bytes(b'x' * 600)
-    ledger = tmp_path / 'warehouse' / 'parquet' / LEDGER.name / 'run=r1'
-    ledger.mkdir(parents=True)
-    (ledger / 'part-0.parquet').write_bytes(b'x' * 500)
+    ledger = tmp_path / 'ledger-data-file.parquet'
+    ledger.write_bytes(b'x' * 500)
     argv = ['--input', str(tmp_path / 'a.jsonl'), '--output', str(tmp_path / 'warehouse'), *TWO_WORKERS,
             '--in_process_first_pass_bytes=1000']
 
-    assert _where(argv) == ('FnApiRunner', 2, 'multi_processing')
-    assert _where(argv + ['--in_process_first_pass_bytes=1100']) == ('FnApiRunner', 1, 'in_memory')
+    assert _where(argv, [str(ledger)]) == ('FnApiRunner', 2, 'multi_processing')
+    assert _where(argv + ['--in_process_first_pass_bytes=1100'], [str(ledger)]) == ('FnApiRunner', 1, 'in_memory')
