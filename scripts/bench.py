@@ -348,7 +348,7 @@ def _stage_functions():
     # pylint: disable=import-outside-toplevel
     from transforms import (datelines, duplicates, entities, events, quotes, read, parse, source_tags,
                             time_expressions, to_records, write)
-    from transforms.nlp import events_lexicon, model
+    from transforms.nlp import actors, event_extractor, model, sentences
     return [
         ('read files', [read._ReadFileFn.process]),
         ('parse (ids, hashes, dates)', [parse._ParseFn.process]),
@@ -361,9 +361,9 @@ def _stage_functions():
         ('NER: annotate (Docs -> records)', [entities.annotate]),
         ('NER: spaCy nlp.pipe', [entities._AnnotateBatchFn.process]),
         ('time expressions', [time_expressions._ResolveFn.process]),
-        ('events: candidate sentences', [events_lexicon.candidates]),
-        ('events: person countries', [events_lexicon.person_countries]),
-        ('events: rules on parsed sentences', [events_lexicon.article_sentence_events]),
+        ('events: candidate sentences', [sentences.candidates]),
+        ('events: person countries', [actors.person_countries]),
+        ('events: rules on parsed sentences', [event_extractor.article_sentence_events]),
         ('events: spaCy parse', [events._ExtractEventsFn.process]),
         ('quotes', [quotes._ExtractQuotesFn.process]),
         ('rows (to_records)', [to_records.annotated_rows, to_records.dead_letter_rows]),

@@ -15,7 +15,7 @@ function, cached per process.  The header's ``doc`` describes the line format.
 as (default ``["VERB"]``), ``with`` the lemma of a word the trigger must govern
 or hang from (a phrase such as 'call on', 'hunger strike'), ``forms`` irregular
 inflections for the cheap sentence filter, which generates the regular ones itself
-(``events_lexicon.inflections``).  A user extends the lexicon by adding
+(``trigger_index.inflections``).  A user extends the lexicon by adding
 lines; a new field or a changed meaning is a version 2 loader.
 """
 import functools
