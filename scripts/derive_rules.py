@@ -125,21 +125,29 @@ _TOKEN = re.compile(r'[{}()]|[^\s{}()]+')
 def _pattern_items(text: str, synsets: Dict[str, List[str]]) -> list:
     """A pattern side as a sequence of items: a word ('aid', 'military aid') or a synonym set ('&WEAPON').
 
-    Noun-phrase braces and prepositional-phrase parentheses only group words for PETRARCH's
-    tree matcher; here the words keep their order, which is what the matcher checks.
+    Noun-phrase braces only group words for PETRARCH's tree matcher; here the words keep their
+    order, which is what the matcher checks.  A prepositional phrase's first word is marked
+    '(': it must be a preposition of the verb or of its object ('agree (to ...)').
     """
     items = []
+    opened = False
     for token in _TOKEN.findall(text):
-        if token in '{}()' or token in _MARKERS:
+        if token == '(':
+            opened = True
+            continue
+        if token in '{})' or token in _MARKERS:
             continue
         if token.startswith('&'):
             name = token[1:].strip('_')
             if synsets.get(name):
                 items.append('&' + name)
+            opened = False
             continue
         word = token.strip('_').replace('_', ' ').lower()
         if word and not any(char in word for char in _MARKERS):
-            items.append(word)
+            # '(to' : the head of a prepositional phrase, which must hang from the verb's own phrase.
+            items.append(('(' if opened else '') + word)
+        opened = False
     return items
 
 
@@ -389,7 +397,8 @@ CAMEO_VERBS_DOC = (
     "apply to all its verbs. kind 'verb': lemma (spaCy lemma of the verb), phrase (words that must follow it: "
     "'meet' ['with']), forms (irregular forms for the sentence filter). kind 'pattern': before / after: items "
     "that must appear, in order, before / after the verb within its clause: a word (several words match "
-    "consecutive tokens) or '&NAME', any word of the kind 'synset' line of that name. cameo: the CAMEO code; type: PLOVER type, null for a "
+    "consecutive tokens; a leading '(' marks a preposition that must hang from the verb or its object) or "
+    "'&NAME', any word of the kind 'synset' line of that name. cameo: the CAMEO code; type: PLOVER type, null for a "
     "blocking line (CAMEO says no PLOVER event: comments, appeals, [---]); mode: PLOVER mode. The longest "
     "matching pattern of the verb's blocks wins, else the verb's own line. Regenerate, do not edit by hand.")
 

@@ -57,10 +57,13 @@ def _prepare(annotated: AnnotatedArticle, index: TriggerIndex) -> _Pending:
     found = candidates(body, annotated.sentence_starts, index)
     if not found:
         return _Pending(annotated, [], None)
+    article = annotated.article
+    # The Phoenix dictionaries' codes are those of the day the article reports on.
+    date = article.dateline_date or (article.published_at or '')[:10] or None
     context = ArticleContext(
-        article_id=annotated.article.article_id, body=body, entities=tuple(annotated.entities),
+        article_id=article.article_id, body=body, entities=tuple(annotated.entities),
         time_expressions=tuple(annotated.time_expressions),
-        persons=person_countries(body, annotated.entities, default_resolver()))
+        persons=person_countries(body, annotated.entities, default_resolver(), date), date=date)
     return _Pending(annotated, found, context)
 
 

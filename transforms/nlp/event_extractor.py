@@ -10,14 +10,14 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from schemas.records import EntityMention, Event, TimeExpression
 from transforms.nlp.actors import PERSON, PLACE_LABELS, default_resolver
-from transforms.nlp.event_rules import QUAD_CLASSES, Trigger
+from transforms.nlp.event_rules import QUAD_CLASSES
 from transforms.nlp.gazetteer import locate_place
 from transforms.nlp.grammar import (FUTURE_MODALS, INTENT_GOVERNORS, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
                                     reported_obligation)
 from transforms.nlp.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
                                   roles_of, scene_country, sentence_country, titled_official)
 from transforms.nlp.sentences import SentenceSpan
-from transforms.nlp.trigger_index import TriggerIndex
+from transforms.nlp.trigger_index import TriggerIndex, TriggerMatch
 
 _COOPERATION = frozenset({'verbal_cooperation', 'material_cooperation'})
 _THREAT_MODES = {'ASSAULT': 'violence', 'SANCTION': 'relations', 'PROTEST': 'restrict',
@@ -90,7 +90,8 @@ def _date(sentence: ParsedSentence, anchors: Sequence) -> Optional[TimeExpressio
         return min(abs(expression.start_char - s) for s in anchor_starts) if anchor_starts else 0
 
     return min(inside, key=lambda e: (not attached(e), distance(e)))
-_DEMAND = Trigger(lemma=OBLIGATION, event_type='DEMAND', mode=None, pos=('AUX',), with_lemma=None, forms=())
+_DEMAND = TriggerMatch(event_type='DEMAND', mode=None, word=OBLIGATION, lemma=OBLIGATION, partner=None,
+                       parts=frozenset(), cameo=None, source='grammar')
 
 
 def _announced(token) -> bool:
@@ -108,7 +109,7 @@ def _ultimatum(verb) -> bool:
                for child in verb.children)
 
 
-def intended_type(token, trigger: Trigger) -> Tuple[str, Optional[str]]:
+def intended_type(token, trigger: TriggerMatch) -> Tuple[str, Optional[str]]:
     """(type, mode) of a trigger after PLOVER's rule for announced acts.
 
     'Syria will withdraw its troops' is AGREE (THREATEN with an 'unless' condition), 'they
@@ -164,26 +165,25 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
         matched = index.match(token)
         if matched:
             matches[token.i] = matched
-            if matched[1] is not None:
-                partners.add(matched[1].i)
+            partners |= matched.parts
     for token in tokens:
         obliged = reported_obligation(token)
         if obliged is not None:
             # The demand replaces the obliged act's own event ('must reach an agreement').
             matches.pop(obliged.i, None)
-            matches[token.i] = (_DEMAND, None)
+            matches[token.i] = _DEMAND
     found = []
-    for i, (trigger, partner) in matches.items():
+    for i, trigger in matches.items():
         if i in partners:
-            # 'held talks', 'impose sanctions': the noun is part of the phrase trigger, not a second event.
+            # 'held talks', 'staged a protest': the noun is part of the phrase trigger, not a second event.
             continue
         token = doc[i]
+        partner = trigger.partner
         first, last = i, i
-        lemma = trigger.lemma
+        lemma = trigger.word
         if partner is not None and abs(partner.i - i) <= 3:
             first, last = min(i, partner.i), max(i, partner.i)
-            lemma = ' '.join((trigger.lemma, trigger.with_lemma) if partner.i > i
-                             else (trigger.with_lemma, trigger.lemma))
+            lemma = trigger.lemma
         actor_token, target_token, governor, governor_carries = roles_of(token, sentence)
         if partner is not None and target_token is not None and target_token.i == partner.i:
             # 'imposed sanctions on X': the phrase's own noun is not the target.

@@ -44,6 +44,7 @@ class Role(NamedTuple):
     mention: Optional[EntityMention]
     # 'ethnic Albanians': the country is the people's, not necessarily the state they live in.
     ethnic: bool = False
+    role: Optional[str] = None         # CAMEO role (GOV, MIL, REB, ...) from the Phoenix dictionaries
 
 
 class ArticleContext(NamedTuple):
@@ -53,6 +54,7 @@ class ArticleContext(NamedTuple):
     entities: Sequence[EntityMention]
     time_expressions: Sequence[TimeExpression]
     persons: Dict[str, str]            # canonical -> alpha-3, from person_countries
+    date: Optional[str] = None         # ISO: the dictionaries' codes are those of this day
 
 
 class ParsedSentence:
@@ -277,13 +279,40 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
     has_conjunct = any(child.dep_ == 'conj' for child in token.children)
     if mention is not None:
         text = sentence.text(first, last) if has_conjunct else mention.text
-        country = resolver.of_mention(mention, context.persons)
+        country = resolver.of_mention(mention, context.persons, context.date)
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
-        return Role(text, mention.canonical, country, mention, _ethnic(sentence, first, last, country))
+        code = resolver.code_of((mention.text, mention.canonical), context.date)
+        role = code.role if code else _agent_role(sentence, first, last)
+        return Role(text, mention.canonical, country, mention, _ethnic(sentence, first, last, country), role)
     text = sentence.text(first, last)
-    country = _phrase_country(sentence, first, last, None) or country_name_in(text)
-    return Role(text, None, country, None, _ethnic(sentence, first, last, country))
+    code = resolver.code_of(_head_phrases(sentence, token, first), context.date)
+    country = _phrase_country(sentence, first, last, None) or (code.country if code else None) \
+        or country_name_in(text)
+    role = code.role if code else None
+    if role is None or country is None:
+        # 'Israeli army' MIL, 'UN peacekeepers' IGO: a generic agent says the role, and for an
+        # international force its organisation.
+        agent = resolver.phoenix.agent([t.text for t in sentence.doc[first:token.i + 1]]) if resolver.phoenix else None
+        if agent is not None:
+            role = role or agent[0]
+            country = country or agent[1]
+    return Role(text, None, country, None, _ethnic(sentence, first, last, country), role)
+
+
+def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
+    """The phrase up to its head noun, then without its leading words: 'The European Community',
+    'European Community', 'Community'; a dictionary name is matched whole."""
+    words = [t.text for t in sentence.doc[first:token.i + 1]]
+    return [' '.join(words[k:]) for k in range(len(words) - 1)] or words
+
+
+def _agent_role(sentence: ParsedSentence, first: int, last: int) -> Optional[str]:
+    phoenix = default_resolver().phoenix
+    if phoenix is None:
+        return None
+    agent = phoenix.agent([t.text for t in sentence.doc[first:last + 1]])
+    return agent[0] if agent else None
 
 
 def _ethnic(sentence: ParsedSentence, first: int, last: int, country: Optional[str]) -> bool:
@@ -313,7 +342,7 @@ def _phrase_country(sentence: ParsedSentence, first: int, last: int, skip: Optio
     for mention in sentence.mentions:
         if mention is not skip and start <= mention.start_char and mention.end_char <= end \
                 and mention.label in ('GPE', 'NORP', 'ORG'):
-            country = resolver.of_mention(mention, sentence.context.persons)
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
             if country:
                 candidates.append((mention.start_char, country))
     candidates.extend(list(resolver.named_in(sentence.context.body, start, end))[:1])
@@ -326,7 +355,7 @@ def sentence_country(sentence: ParsedSentence, exclude: Union[None, str, Tuple[O
     excluded = exclude if isinstance(exclude, tuple) else (exclude,)
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP'):
-            country = resolver.of_mention(mention, sentence.context.persons) or named_place_country(
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date) or named_place_country(
                 sentence.context.body, mention)
             if country and country not in excluded:
                 return country
@@ -388,7 +417,7 @@ def scene_country(sentence: ParsedSentence, skip_tokens: set, skip_mentions: Seq
     candidates = []
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP', 'LOC', 'ORG'):
-            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons)
+            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
                                or named_place_country(sentence.context.body, mention)))
     body = sentence.context.body
     candidates.extend(resolver.named_in(body, sentence.span.start, sentence.span.end))
