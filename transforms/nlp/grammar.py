@@ -44,6 +44,16 @@ INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing
 # the reporter on the clause's subject, whatever the obliged act (CAMEO/PLOVER 'demand that').
 REPORTING_VERBS = frozenset('say announce insist state declare tell conclude stress warn'.split())
 OBLIGATION = 'must'
+# Function words: in nearly every sentence, so no use to the cheap filter as a trigger's partner word.
+FUNCTION_WORDS = frozenset('''
+a an the this that these those some any no all both each every its their his her our my your it they he she we
+to in on for with from by at of into onto upon about above across after against along among around before behind
+below beneath beside between beyond down during except inside near off out outside over past since through
+throughout toward towards under until up within without back away forth aside ahead together
+and or but nor so yet if as than then not
+be is are was were been being am have has had do does did will would shall should can could may might must
+more most less one two three first new
+'''.split())
 
 
 def reported_obligation(token):

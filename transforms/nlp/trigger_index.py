@@ -5,9 +5,9 @@ import functools
 import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from transforms.nlp.event_rules import (CameoLexicon, CameoVerb, Item, Trigger, load_cameo_verbs,
+from transforms.nlp.event_rules import (CameoLexicon, CameoPattern, CameoVerb, Item, Trigger, load_cameo_verbs,
                                         load_plover_lexicon)
-from transforms.nlp.grammar import OBLIGATION, REPORTING_VERBS
+from transforms.nlp.grammar import FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
 from transforms.nlp.rules import trie_pattern
 
 # spaCy's English rule lemmatizer (its ``lemma_rules`` table): a word of that part of speech
@@ -128,15 +128,25 @@ class TriggerIndex:
         self.pattern = re.compile(r'\b' + trie_pattern(self.forms) + r'\b', re.IGNORECASE)
 
     def _required_words(self, verb: CameoVerb) -> set:
-        """Words one of which a sentence must hold for ``verb`` to trigger there: its phrase's first word,
-        else the first words of its block's patterns that code a PLOVER event; empty if there are none."""
-        if verb.phrase:
-            return set(verb.phrase[0].lstrip('(').split()[:1]) if self._codes_anything(verb) else set()
+        """Words one of which a sentence must hold for ``verb`` to make it a candidate: its phrase's first
+        word, else the first content word of each of its block's patterns that code a PLOVER event.
+
+        A function word is in nearly every sentence, so a pattern of prepositions only ('praise * (to)')
+        or a phrase verb's particle ('go to') adds no word: such a pattern still applies in a
+        sentence that another trigger makes a candidate.
+        """
+        if not self._codes_anything(verb):
+            return set()
+        particle = verb.phrase[0].lstrip('(').split()[0] if verb.phrase else None
+        if particle and particle not in FUNCTION_WORDS:
+            return {particle}
         words = set()
         for pattern in self.cameo_patterns.get(verb.block, ()):
             if pattern.event_type is not None:
-                first = (pattern.after or pattern.before)[0]
-                words.update(w.lstrip('(') for alternative in first for w in alternative[:1])
+                content = [item for item in pattern.after + pattern.before
+                           if all(alternative[0].lstrip('(') not in FUNCTION_WORDS for alternative in item)]
+                if content:
+                    words.update(alternative[0] for alternative in content[0])
         return words
 
     def _codes_anything(self, verb: CameoVerb) -> bool:
@@ -185,6 +195,8 @@ class TriggerIndex:
         """The longest CAMEO pattern of the verb's blocks that the clause matches, else the verb's own line."""
         left, right = clause_sides(token)
         subjects = {t.i for t in left if t.dep_ in _SUBJECT_DEPS}
+        # Most patterns name a word the clause does not hold: skip them before matching in order.
+        present = {w for t in left + right for w in (t.lower_, t.lemma_.lower())}
         best: Optional[_Candidate] = None
         seen_blocks = set()
         for verb in verbs:
@@ -199,6 +211,11 @@ class TriggerIndex:
             if verb.block not in seen_blocks or verb.phrase:
                 seen_blocks.add(verb.block)
                 for pattern in self.cameo_patterns.get(verb.block, ()):
+                    if pattern.event_type is not None and not _has_content_word(pattern):
+                        continue
+                    if not all(any(alternative[0].lstrip('(') in present for alternative in item)
+                               for item in pattern.before + pattern.after):
+                        continue
                     before = match_items(pattern.before, left) if pattern.before else ()
                     after = match_items(pattern.after, right) if pattern.after else ()
                     if before is None or after is None or not _names_the_subject(token.doc, before, subjects):
@@ -262,6 +279,13 @@ def clause_sides(verb) -> Tuple[list, list]:
             and verb.head.i != verb.i:
         left = [t for c in verb.head.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree if not t.is_punct] + left
     return sorted(left, key=lambda t: t.i), sorted(right, key=lambda t: t.i)
+
+
+def _has_content_word(pattern: CameoPattern) -> bool:
+    """Whether a pattern names more than function words: 'lead * (to)', 'come * (to)' code the
+    commonest phrases of English ('led to the fall', 'came to the conclusion') as events."""
+    return any(all(alternative[0].lstrip('(') not in FUNCTION_WORDS for alternative in item)
+               for item in pattern.before + pattern.after)
 
 
 def _names_the_subject(doc, matched: Sequence[int], subjects: set) -> bool:
