@@ -114,7 +114,9 @@ class TriggerIndex:
             forms = set(verb.forms) | inflections(verb.lemma, 'VERB')
             for form in forms:
                 self.cameo_by_form[form].append(verb)
-            required = self._required_words(verb)
+            # A pattern's word is printed inflected too ('stage * protest': 'staged protests').
+            required = set().union(*(_word_forms(word) for word in self._required_words(verb) if ' ' not in word),
+                                   (word.split()[0] for word in self._required_words(verb) if ' ' in word))
             if not required:
                 continue  # no pattern of its block is a PLOVER event: never a trigger by itself
             for form in forms:
