@@ -11,8 +11,9 @@ those go through ``load_parser()`` (loaded once per worker through ``shared.Shar
 only the tokens the regex found are looked up in the lexicon.  Articles come in
 batches (``beam.BatchElements``) whose candidate sentences are parsed in one
 ``nlp.pipe``; an article that fails alone becomes a dead letter.  The rules
-themselves (roles, countries, places, dates, which triggers to keep) are Beam-free,
-in ``transforms/nlp/events_lexicon.py``; the trigger lexicon is data,
+themselves are Beam-free, in ``transforms/nlp/``: ``sentences`` (candidate sentences),
+``trigger_index`` (the lexicon and its regex), ``roles`` and ``actors`` (who, and which
+country), ``event_extractor`` (the events of a parsed sentence); the lexicon is data,
 ``seeds/rules/plover_lexicon.jsonl``.
 """
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
@@ -24,8 +25,11 @@ from apache_beam.utils import shared
 
 from schemas.records import AnnotatedArticle, DeadLetter, Event
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
-from transforms.nlp.events_lexicon import (ArticleContext, Candidate, TriggerIndex, article_sentence_events,
-                                           candidates, default_index, default_resolver, person_countries)
+from transforms.nlp.actors import default_resolver, person_countries
+from transforms.nlp.event_extractor import article_sentence_events
+from transforms.nlp.roles import ArticleContext
+from transforms.nlp.sentences import Candidate, candidates
+from transforms.nlp.trigger_index import TriggerIndex, default_index
 from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_parser
 
 STAGE = 'events'
@@ -53,10 +57,13 @@ def _prepare(annotated: AnnotatedArticle, index: TriggerIndex) -> _Pending:
     found = candidates(body, annotated.sentence_starts, index)
     if not found:
         return _Pending(annotated, [], None)
+    article = annotated.article
+    # The Phoenix dictionaries' codes are those of the day the article reports on.
+    date = article.dateline_date or (article.published_at or '')[:10] or None
     context = ArticleContext(
-        article_id=annotated.article.article_id, body=body, entities=tuple(annotated.entities),
+        article_id=article.article_id, body=body, entities=tuple(annotated.entities),
         time_expressions=tuple(annotated.time_expressions),
-        persons=person_countries(body, annotated.entities, default_resolver()))
+        persons=person_countries(body, annotated.entities, default_resolver(), date), date=date)
     return _Pending(annotated, found, context)
 
 

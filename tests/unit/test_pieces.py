@@ -1,5 +1,6 @@
 """Where long texts are cut for the models: piece_ends, and overlong sentences for the parse."""
-from transforms.nlp.events_lexicon import MAX_PARSE_CHARS, SentenceSpan, candidates, default_index, parse_spans
+from transforms.nlp.sentences import MAX_PARSE_CHARS, SentenceSpan, candidates, parse_spans
+from transforms.nlp.trigger_index import default_index
 from transforms.nlp.pieces import piece_ends
 
 

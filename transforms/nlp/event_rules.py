@@ -15,18 +15,21 @@ function, cached per process.  The header's ``doc`` describes the line format.
 as (default ``["VERB"]``), ``with`` the lemma of a word the trigger must govern
 or hang from (a phrase such as 'call on', 'hunger strike'), ``forms`` irregular
 inflections for the cheap sentence filter, which generates the regular ones itself
-(``events_lexicon.inflections``).  A user extends the lexicon by adding
+(``trigger_index.inflections``).  A user extends the lexicon by adding
 lines; a new field or a changed meaning is a version 2 loader.
 """
 import functools
 import pathlib
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import spacy
 
 from transforms.nlp.rules import RULES_DIR, _read_rules
 
 PLOVER_LEXICON = 'newsbeam.plover_lexicon'
+CAMEO_VERBS = 'newsbeam.cameo_verbs'
+PHOENIX_ACTORS = 'newsbeam.phoenix_actors'
+PHOENIX_AGENTS = 'newsbeam.phoenix_agents'
 DEMONYMS = 'newsbeam.demonyms'
 ACTOR_COUNTRIES = 'newsbeam.actor_countries'
 
@@ -81,6 +84,76 @@ def load_plover_lexicon(path: str = str(RULES_DIR / 'plover_lexicon.jsonl')) -> 
     return tuple(triggers)
 
 
+# A pattern item: its alternatives, each the words it matches on consecutive tokens; a word
+# starting with '(' is a preposition that must hang from the verb or its object.
+Item = Tuple[Tuple[str, ...], ...]
+
+
+class CameoVerb(NamedTuple):
+    """A verb of a CAMEO synonym block, with its own code (the block's unless the line gives one)."""
+    lemma: str
+    phrase: Tuple[str, ...]         # words that must follow it: 'meet' ('with',)
+    forms: Tuple[str, ...]          # irregular forms
+    block: str
+    cameo: Optional[str]
+    event_type: Optional[str]       # None: no PLOVER event unless a pattern says one
+    mode: Optional[str]
+
+
+class CameoPattern(NamedTuple):
+    """A CAMEO pattern of a block: words before and after the verb that change its code."""
+    before: Tuple[Item, ...]
+    after: Tuple[Item, ...]
+    cameo: Optional[str]
+    event_type: Optional[str]       # None: blocks the verb in this context
+    mode: Optional[str]
+
+
+class CameoLexicon(NamedTuple):
+    verbs: Tuple[CameoVerb, ...]
+    patterns: Dict[str, Tuple[CameoPattern, ...]]   # block -> its patterns, in file order
+
+
+@spacy.registry.misc('newsbeam.cameo_verbs.v1')
+@functools.lru_cache(maxsize=None)
+def load_cameo_verbs(path: str = str(RULES_DIR / 'cameo_verbs.jsonl')) -> CameoLexicon:
+    """Loads the CAMEO verb lexicon derived by ``scripts/derive_rules.py``.
+
+    Args:
+        path: a ``newsbeam.cameo_verbs`` version 1 JSONL file.
+
+    Returns:
+        A ``CameoLexicon``, synonym-set items expanded to their words.
+
+    Raises:
+        ValueError: wrong header, or a line names a type that is not PLOVER's.
+    """
+    synsets: Dict[str, Tuple[Tuple[str, ...], ...]] = {}
+    verbs: List[CameoVerb] = []
+    patterns: Dict[str, List[CameoPattern]] = {}
+
+    def item(text: str) -> Item:
+        if text.startswith('&'):
+            return synsets[text[1:]]
+        return (tuple(text.split()),)
+
+    for rule in _read_rules(pathlib.Path(path), CAMEO_VERBS, 1):
+        event_type = rule.get('type')
+        if event_type is not None and event_type not in QUAD_CLASSES:
+            raise ValueError(f'{path}: unknown PLOVER type {event_type!r} in {rule!r}')
+        kind = rule['kind']
+        if kind == 'synset':
+            synsets[rule['name']] = tuple(tuple(word.split()) for word in rule['words'])
+        elif kind == 'verb':
+            verbs.append(CameoVerb(rule['lemma'], tuple(rule.get('phrase', ())), tuple(rule.get('forms', ())),
+                                   rule['block'], rule.get('cameo'), event_type, rule.get('mode')))
+        elif kind == 'pattern':
+            patterns.setdefault(rule['block'], []).append(CameoPattern(
+                tuple(item(i) for i in rule.get('before', ())), tuple(item(i) for i in rule.get('after', ())),
+                rule.get('cameo'), event_type, rule.get('mode')))
+    return CameoLexicon(tuple(verbs), {block: tuple(found) for block, found in patterns.items()})
+
+
 @spacy.registry.misc('newsbeam.demonyms.v1')
 @functools.lru_cache(maxsize=None)
 def load_demonyms(path: str = str(RULES_DIR / 'demonyms.jsonl')) -> Dict[str, str]:
@@ -107,3 +180,47 @@ def load_actor_countries(path: str = str(RULES_DIR / 'actor_countries.jsonl')) -
         name as printed -> ISO 3166-1 alpha-3.
     """
     return {r['name']: r['country'] for r in _read_rules(pathlib.Path(path), ACTOR_COUNTRIES, 1)}
+
+
+class DatedCode(NamedTuple):
+    """A CAMEO actor code and the dates it holds between (ISO, inclusive; None: open)."""
+    code: str
+    start: Optional[str]
+    end: Optional[str]
+
+
+class PhoenixActor(NamedTuple):
+    names: Tuple[str, ...]
+    codes: Tuple[DatedCode, ...]
+
+
+@spacy.registry.misc('newsbeam.phoenix_actors.v1')
+@functools.lru_cache(maxsize=None)
+def load_phoenix_actors(path: str = str(RULES_DIR / 'phoenix_actors.jsonl')) -> Tuple[PhoenixActor, ...]:
+    """Loads the actors derived from the Phoenix dictionaries by ``scripts/derive_rules.py``.
+
+    Args:
+        path: a ``newsbeam.phoenix_actors`` version 1 JSONL file.
+
+    Returns:
+        A tuple of ``PhoenixActor``, in file order.
+    """
+    return tuple(PhoenixActor(tuple(r['names']), tuple(DatedCode(*code) for code in r['codes']))
+                 for r in _read_rules(pathlib.Path(path), PHOENIX_ACTORS, 1))
+
+
+@spacy.registry.misc('newsbeam.phoenix_agents.v1')
+@functools.lru_cache(maxsize=None)
+def load_phoenix_agents(path: str = str(RULES_DIR / 'phoenix_agents.jsonl')) -> Dict[str, Tuple[Optional[str], Optional[str]]]:
+    """Loads the generic agents ('police', 'rebels', 'foreign minister') and their CAMEO roles.
+
+    Args:
+        path: a ``newsbeam.phoenix_agents`` version 1 JSONL file.
+
+    Returns:
+        agent words (lower case) -> (role, country): the first line of an agent wins.
+    """
+    agents: Dict[str, Tuple[Optional[str], Optional[str]]] = {}
+    for rule in _read_rules(pathlib.Path(path), PHOENIX_AGENTS, 1):
+        agents.setdefault(rule['agent'], (rule.get('role'), rule.get('country')))
+    return agents

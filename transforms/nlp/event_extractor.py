@@ -1,0 +1,283 @@
+"""PLOVER events of a parsed sentence: trigger, type and mode, roles, negation, place, date.  No Beam.
+
+``article_sentence_events`` is what the events stage emits for one candidate sentence: each
+trigger the index matches at the regex's hits becomes an ``Event`` (roles from ``roles``,
+PLOVER's rule for announced acts, negation, the place in an 'in/at X' phrase, the nearest
+attached date), and ``select_events`` keeps the main clause's.
+"""
+import hashlib
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+from schemas.records import EntityMention, Event, TimeExpression
+from transforms.nlp.actors import PERSON, PLACE_LABELS, default_resolver
+from transforms.nlp.event_rules import QUAD_CLASSES
+from transforms.nlp.gazetteer import locate_place
+from transforms.nlp.grammar import (FUTURE_MODALS, INTENT_GOVERNORS, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
+                                    reported_obligation)
+from transforms.nlp.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
+                                  roles_of, scene_country, sentence_country, titled_official)
+from transforms.nlp.sentences import SentenceSpan
+from transforms.nlp.trigger_index import TriggerIndex, TriggerMatch
+
+_COOPERATION = frozenset({'verbal_cooperation', 'material_cooperation'})
+_THREAT_MODES = {'ASSAULT': 'violence', 'SANCTION': 'relations', 'PROTEST': 'restrict',
+                 'MOBILIZE': 'violence'}
+
+
+def event_id_of(article_id: str, start: int, end: int, event_type: str) -> str:
+    return hashlib.sha256(f'{article_id}:{start}:{end}:{event_type}'.encode()).hexdigest()[:32]
+
+
+def _negated(trigger_token, event_type: str, governor) -> bool:
+    for token in (trigger_token, governor):
+        if token is None:
+            continue
+        if any(child.dep_ == 'neg' or child.lower_ in NEGATORS for child in token.children
+               if child.dep_ in ('neg', 'advmod', 'det')):
+            return True
+    head = trigger_token.head
+    return (trigger_token.dep_ == 'xcomp' and event_type != 'REJECT'
+            and head.lemma_.lower() in NEGATING_GOVERNORS)
+
+
+def _location(sentence: ParsedSentence, anchors: Sequence, used: Sequence[Optional[EntityMention]]):
+    """A place in an 'in/at X' phrase: the one hanging from an anchor (trigger, its verb) first."""
+    found = []
+    for token in sentence.doc:
+        if token.dep_ != 'pobj' or token.head.lemma_.lower() not in ('in', 'at'):
+            continue
+        mention = sentence.mention_of(token)
+        if mention is None or mention.label not in PLACE_LABELS or mention in used:
+            continue
+        attached = token.head.head in anchors
+        found.append((not attached, token.i, mention))
+    return min(found, key=lambda item: item[:2])[2] if found else None
+
+
+def _location_country(mention: EntityMention) -> Optional[str]:
+    resolver = default_resolver()
+    country = resolver.of_word(mention.text)
+    if country:
+        return country
+    place = locate_place(mention.text)
+    return place.country if place else None
+_DATE_GRANULARITIES = frozenset({'day', 'part_of_day', 'week', 'month', 'quarter', 'season', 'year', 'decade',
+                                  'century'})
+
+
+def _date(sentence: ParsedSentence, anchors: Sequence) -> Optional[TimeExpression]:
+    """A time expression in the sentence: one attached to the trigger (or its verb) first, then the nearest."""
+    span = sentence.span
+    # A duration ('three years') or a vague reference ('recently') is not when something happened.
+    inside = [t for t in sentence.context.time_expressions
+              if span.start <= t.start_char < span.end and t.granularity in _DATE_GRANULARITIES]
+    if not inside:
+        return None
+    anchor_starts = [sentence.start_of(a) for a in anchors if a is not None]
+
+    def attached(expression) -> bool:
+        for token in sentence.doc:
+            start = sentence.start_of(token)
+            if expression.start_char <= start < expression.end_char:
+                node = token
+                for _ in range(3):
+                    node = node.head
+                    if any(node.i == a.i for a in anchors if a is not None):
+                        return True
+        return False
+
+    def distance(expression) -> int:
+        return min(abs(expression.start_char - s) for s in anchor_starts) if anchor_starts else 0
+
+    return min(inside, key=lambda e: (not attached(e), distance(e)))
+_DEMAND = TriggerMatch(event_type='DEMAND', mode=None, word=OBLIGATION, lemma=OBLIGATION, partner=None,
+                       parts=frozenset(), cameo=None, source='grammar')
+
+
+def _announced(token) -> bool:
+    """Whether a verb trigger is announced or intended rather than done ('will withdraw', 'vowed to fight')."""
+    if token.pos_ not in ('VERB', 'AUX'):
+        return False
+    if any(child.dep_ == 'aux' and child.lower_ in FUTURE_MODALS for child in token.children):
+        return True
+    return token.dep_ == 'xcomp' and token.head.lemma_.lower() in INTENT_GOVERNORS
+
+
+def _ultimatum(verb) -> bool:
+    """Whether an announced act hangs on an 'unless' clause ('will withdraw unless X arranges a ceasefire')."""
+    return any(child.dep_ == 'advcl' and any(g.dep_ == 'mark' and g.lower_ == 'unless' for g in child.children)
+               for child in verb.children)
+
+
+def intended_type(token, trigger: TriggerMatch) -> Tuple[str, Optional[str]]:
+    """(type, mode) of a trigger after PLOVER's rule for announced acts.
+
+    'Syria will withdraw its troops' is AGREE (THREATEN with an 'unless' condition), 'they
+    would blockade Paris' THREATEN; verbal conflict ('will demand') and AGREE/THREATEN themselves are unchanged.
+    """
+    if not _announced(token) or trigger.event_type in ('AGREE', 'THREATEN'):
+        return trigger.event_type, trigger.mode
+    quad = QUAD_CLASSES[trigger.event_type]
+    if quad in _COOPERATION:
+        # 'will withdraw its force unless the ceasefire holds': a conditioned act is an ultimatum.
+        return ('THREATEN' if _ultimatum(token) else 'AGREE'), None
+    if quad == 'material_conflict':
+        mode = trigger.mode if trigger.mode in ('arrest', 'ban', 'restrict') else None
+        return 'THREATEN', _THREAT_MODES.get(trigger.event_type, mode)
+    return trigger.event_type, trigger.mode
+
+
+def _depth(token) -> int:
+    """Hops to the sentence root; coordination is free, so conjoined clauses rank alike."""
+    depth = 0
+    while token.head.i != token.i:
+        if token.dep_ != 'conj':
+            depth += 1
+        token = token.head
+    return depth
+
+
+class _Found(NamedTuple):
+    event: Event
+    depth: int
+
+
+def _hit_tokens(doc, hits: Optional[Sequence[int]]) -> list:
+    """The tokens at the trigger regex's hits (sentence offsets), in order; all tokens without hits."""
+    if hits is None:
+        return list(doc)
+    indices = set()
+    for offset in hits:
+        found = doc.char_span(offset, offset + 1, alignment_mode='expand')
+        if found is not None and len(found):
+            indices.add(found[0].i)
+    return [doc[i] for i in sorted(indices)]
+
+
+def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex,
+                     hits: Optional[Sequence[int]] = None) -> List[_Found]:
+    sentence = ParsedSentence(doc, span, context)
+    matches = {}
+    partners = set()
+    # Only a token where the regex found a trigger form can be a trigger (or 'must').
+    tokens = _hit_tokens(doc, hits)
+    for token in tokens:
+        matched = index.match(token)
+        if matched:
+            matches[token.i] = matched
+            partners |= matched.parts
+    for token in tokens:
+        obliged = reported_obligation(token)
+        if obliged is not None:
+            # The demand replaces the obliged act's own event ('must reach an agreement').
+            matches.pop(obliged.i, None)
+            matches[token.i] = _DEMAND
+    found = []
+    for i, trigger in matches.items():
+        if i in partners:
+            # 'held talks', 'staged a protest': the noun is part of the phrase trigger, not a second event.
+            continue
+        token = doc[i]
+        partner = trigger.partner
+        first, last = i, i
+        lemma = trigger.word
+        if partner is not None and abs(partner.i - i) <= 3:
+            first, last = min(i, partner.i), max(i, partner.i)
+            lemma = trigger.lemma
+        actor_token, target_token, governor, governor_carries = roles_of(token, sentence)
+        if partner is not None and target_token is not None and target_token.i == partner.i:
+            # 'imposed sanctions on X': the phrase's own noun is not the target.
+            target_token = prep_object(partner, sentence) or prep_object(token, sentence)
+        actor, target = role_of(actor_token, sentence), role_of(target_token, sentence)
+        anchors = [token] + ([governor] if governor is not None else [])
+        location = _location(sentence, anchors, [r.mention for r in (actor, target) if r])
+        date = _date(sentence, anchors)
+        start = sentence.start_of(doc[first])
+        end = sentence.start_of(doc[last]) + len(doc[last])
+        # 'will hold talks', 'will give Tanzania a grant': the light verb carries the tense.
+        event_type, mode = intended_type(governor if governor_carries and governor is not None else token, trigger)
+        event = Event(
+            event_id=event_id_of(context.article_id, start, end, event_type),
+            article_id=context.article_id,
+            event_type=event_type,
+            event_mode=mode,
+            quad_class=QUAD_CLASSES[event_type],
+            trigger=context.body[start:end],
+            trigger_lemma=lemma,
+            actor=actor.text if actor else None,
+            actor_canonical=actor.canonical if actor else None,
+            actor_country=actor.country if actor else None,
+            target=target.text if target else None,
+            target_canonical=target.canonical if target else None,
+            target_country=target.country if target else None,
+            location=location.text if location else None,
+            location_country=_location_country(location) if location else None,
+            # 'Friday morning' (2019-09-13TMO) happened on 2019-09-13.
+            event_date=date.value.split('T')[0] if date else None,
+            date_text=date.text if date else None,
+            date_granularity=date.granularity if date else None,
+            negated=_negated(token, event_type, governor),
+            sentence_index=span.index,
+            start_char=start,
+            end_char=end,
+            evidence=context.body[span.start:span.end],
+        )
+        if event.actor_country is None and actor is not None and actor.mention is None \
+                and resolved(actor_token).pos_ in ('NOUN', 'ADJ'):
+            # 'Prisoners rioted at a jail in Dili', 'Islamic fundamentalists demand the resignation
+            # of the Algerian president': an unnamed group is taken to act at home, in the
+            # country where it acts, else the one its sentence is about (not the target's).
+            event = event._replace(actor_country=event.location_country or sentence_country(
+                sentence, target.country if target else None))
+        if actor is not None and actor.ethnic:
+            # 'Up to 100 ethnic Albanians demonstrated in Serbia': an ethnic group acts at home, in
+            # the country where it acts, else the other one its sentence names; its people's own
+            # country only when the sentence names no other.
+            event = event._replace(actor_country=event.location_country or sentence_country(
+                sentence, (actor.country, target.country if target else None)) or actor.country)
+        if event.actor_country is None and actor is not None and actor.mention is not None \
+                and actor.mention.label == PERSON and titled_official(context.body, actor.mention, sentence.mentions):
+            # 'President Yoweri Museveni has threatened to ban Ugandan opposition candidates':
+            # a bare state title is an office of the country the sentence is about; a meeting's
+            # place says nothing of who met there.
+            places = [location] if location is not None and event_type == 'CONSULT' else []
+            event = event._replace(actor_country=scene_country(
+                sentence, patient_tokens(token, target_token), [actor.mention] + places,
+                target.country if target else None))
+        if event.actor is None and event.target is None:
+            # A trigger word with no participant ('this visit can be a turning point') names an
+            # event type, not an event; PLOVER does not code events without actors either.
+            continue
+        found.append(_Found(event, _depth(governor if governor_carries else token)))
+    return found
+
+
+def select_events(found: Sequence[_Found]) -> List[Event]:
+    """The events of a sentence's main clause: those whose trigger is nearest the root.
+
+    PLOVER codes 'Iran refused to hold talks' as one REJECT, not also a CONSULT, and
+    'X condemned the attack on Y' as DISAPPROVE: the outermost trigger carries the
+    event, the embedded ones are its content.  Triggers coordinated with it ('attacked
+    and killed') are kept too.  Costs recall on sentences that report two
+    independent events in a main and a subordinate clause.
+    """
+    if not found:
+        return []
+    best = min(f.depth for f in found)
+    kept, seen = [], set()
+    for item in found:
+        key = (item.event.event_type, item.event.actor_canonical or item.event.actor)
+        if item.depth == best and key not in seen:
+            seen.add(key)
+            kept.append(item.event)
+    return kept
+
+
+def article_sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex,
+                            hits: Optional[Sequence[int]] = None) -> List[Event]:
+    """``select_events`` over ``sentence_events``: what the events stage emits for one sentence.
+
+    ``hits``: where the sentence's trigger forms start (``Candidate.hits``); only the tokens
+    there are looked up in the lexicon.  None looks up every token.
+    """
+    return select_events(_sentence_events(doc, span, context, index, hits))
