@@ -17,7 +17,7 @@ setup(
     python_requires='>=3.11,<3.12',
     packages=find_packages(include=['pipeline', 'pipeline.*', 'transforms', 'transforms.*',
                                     'schemas', 'schemas.*']),
-    # Rule files are data the transforms read at run time; transforms/nlp/rules.py finds
+    # Rule files are data the transforms read at run time; transforms/core/rules.py finds
     # them here when the package is installed rather than run from a checkout.
     data_files=[('share/newsbeam/rules', sorted(glob.glob('seeds/rules/*.jsonl')))],
     install_requires=[

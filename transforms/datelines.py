@@ -51,7 +51,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article
-from transforms.nlp.gazetteer import (
+from transforms.core.gazetteer import (
     Place, Scope, display_name, gazetteer, in_scope, osa_distance_at_most_one, title_case)
 from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
 

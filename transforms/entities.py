@@ -32,9 +32,9 @@ from spacy.tokens import Doc, Span
 
 from schemas.records import AnnotatedArticle, Article, DeadLetter, EntityMention
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
-from transforms.nlp.canonical import canonicalize
-from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_ner
-from transforms.nlp.pieces import piece_ends
+from transforms.core.canonical import canonicalize
+from transforms.core.model import DEFAULT_MODEL, SharedModel, load_ner
+from transforms.core.pieces import piece_ends
 
 STAGE = 'entities'
 _LOG = logging.getLogger('newsbeam')

@@ -25,12 +25,12 @@ from apache_beam.utils import shared
 
 from schemas.records import AnnotatedArticle, DeadLetter, Event
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult, excerpt
-from transforms.nlp.actors import default_resolver, person_countries
-from transforms.nlp.event_extractor import article_sentence_events
-from transforms.nlp.roles import ArticleContext
-from transforms.nlp.sentences import Candidate, candidates
-from transforms.nlp.trigger_index import TriggerIndex, default_index
-from transforms.nlp.model import DEFAULT_MODEL, SharedModel, load_parser
+from transforms.core.actors import default_resolver, person_countries
+from transforms.core.event_extractor import article_sentence_events
+from transforms.core.roles import ArticleContext
+from transforms.core.sentences import Candidate, candidates
+from transforms.core.trigger_index import TriggerIndex, default_index
+from transforms.core.model import DEFAULT_MODEL, SharedModel, load_parser
 
 STAGE = 'events'
 # Articles per DoFn call; their candidate sentences go through the parser together.

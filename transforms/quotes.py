@@ -26,8 +26,8 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import AnnotatedArticle, EntityMention, Quote
 from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
-from transforms.nlp.actors import previous_person
-from transforms.nlp.sentences import sentence_spans
+from transforms.core.actors import previous_person
+from transforms.core.sentences import sentence_spans
 
 STAGE = 'quotes'
 PERSON = 'PERSON'

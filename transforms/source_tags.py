@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article
 from transforms.dead_letter import METRICS_NAMESPACE, ParDoWithDeadLetters
-from transforms.nlp.rules import load_boilerplate_rules, load_media_rules, trie_pattern
+from transforms.core.rules import load_boilerplate_rules, load_media_rules, trie_pattern
 
 STAGE = 'source_tags'
 

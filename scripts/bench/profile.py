@@ -22,7 +22,7 @@ def _stage_functions():
     # pylint: disable=import-outside-toplevel,protected-access
     from transforms import (datelines, duplicates, entities, events, quotes, read, parse, source_tags,
                             time_expressions, to_records, write)
-    from transforms.nlp import events_lexicon, model
+    from transforms.core import events_lexicon, model
     return [
         ('read files', [read._ReadFileFn.process]),
         ('parse (ids, hashes, dates)', [parse._ParseFn.process]),

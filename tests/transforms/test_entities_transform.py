@@ -8,8 +8,8 @@ from apache_beam.testing.util import assert_that, equal_to
 import transforms.entities
 from tests.conftest import make_article
 from transforms.entities import ExtractEntities, run_ner
-from transforms.nlp.pieces import piece_ends
-from transforms.nlp.model import load_ner
+from transforms.core.pieces import piece_ends
+from transforms.core.model import load_ner
 
 BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri visited Beijing. '
         'General Baqeri met Li Zuocheng on Wednesday. MH said nothing.')

@@ -10,7 +10,7 @@ import transforms.events
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.entities import annotate
 from transforms.events import ExtractEvents
-from transforms.nlp.model import load_ner
+from transforms.core.model import load_ner
 from transforms.time_expressions import find_time_expressions
 
 BEIJING_TEXT = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri arrived on Tuesday. '

@@ -8,7 +8,7 @@ from tests.conftest import make_article
 import transforms.quotes
 from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.entities import annotate
-from transforms.nlp.model import load_ner
+from transforms.core.model import load_ner
 from transforms.quotes import ExtractQuotes
 
 

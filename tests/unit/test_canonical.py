@@ -1,7 +1,7 @@
 """Canonical names within one article."""
 import pytest
 
-from transforms.nlp.canonical import canonicalize, clean_name
+from transforms.core.canonical import canonicalize, clean_name
 
 
 @pytest.mark.parametrize('text,expected', [

@@ -12,10 +12,10 @@ import pathlib
 import pytest
 
 from tests.conftest import ROOT, SHARED
-from transforms.nlp.actors import PhoenixDictionary, code_at, dictionary_key
-from transforms.nlp.event_rules import DatedCode, PhoenixActor, load_cameo_verbs, load_phoenix_actors
-from transforms.nlp.model import load_parser
-from transforms.nlp.trigger_index import TriggerIndex
+from transforms.core.actors import PhoenixDictionary, code_at, dictionary_key
+from transforms.core.event_rules import DatedCode, PhoenixActor, load_cameo_verbs, load_phoenix_actors
+from transforms.core.model import load_parser
+from transforms.core.trigger_index import TriggerIndex
 
 _SPEC = importlib.util.spec_from_file_location('derive_rules', ROOT / 'scripts' / 'derive_rules.py')
 derive_rules = importlib.util.module_from_spec(_SPEC)
@@ -209,7 +209,7 @@ def test_cameo_patterns_on_the_parse(tmp_path, derived, text, word, expected):
 
 
 def test_cameo_blocking_pattern_overrides_a_hand_line(tmp_path, derived):
-    from transforms.nlp.event_rules import Trigger  # pylint: disable=import-outside-toplevel
+    from transforms.core.event_rules import Trigger  # pylint: disable=import-outside-toplevel
     hand = (Trigger('grumble', 'DISAPPROVE', None, ('VERB',), None, ()),)
     index = TriggerIndex(hand, load_cameo_verbs(str(derived / 'cameo_verbs.jsonl')))
     doc = load_parser()('The farmers grumbled about the weather.')

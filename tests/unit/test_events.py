@@ -1,4 +1,4 @@
-"""Unit tests for the PLOVER event rules (transforms/nlp/, transforms/events.py).
+"""Unit tests for the PLOVER event rules (transforms/core/, transforms/events.py).
 
 Texts are written for these tests.  Roles come from the real parser, as in the pipeline:
 the entity stage's NER and sentence starts, the time-expression stage's dates, then
@@ -12,11 +12,11 @@ from schemas.records import AnnotatedArticle
 from tests.conftest import make_article
 from transforms.entities import annotate
 from transforms.events import extract_events
-from transforms.nlp.event_rules import QUAD_CLASSES, load_plover_lexicon
-from transforms.nlp.actors import default_resolver
-from transforms.nlp.sentences import candidates
-from transforms.nlp.trigger_index import TriggerIndex, default_index, inflections
-from transforms.nlp.model import DEFAULT_MODEL, load_ner, load_parser
+from transforms.core.event_rules import QUAD_CLASSES, load_plover_lexicon
+from transforms.core.actors import default_resolver
+from transforms.core.sentences import candidates
+from transforms.core.trigger_index import TriggerIndex, default_index, inflections
+from transforms.core.model import DEFAULT_MODEL, load_ner, load_parser
 from transforms.time_expressions import find_time_expressions
 
 

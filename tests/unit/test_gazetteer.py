@@ -1,8 +1,8 @@
-"""Unit tests for transforms.nlp.gazetteer: exact lookups and the on-disk cache (no Beam)."""
+"""Unit tests for transforms.core.gazetteer: exact lookups and the on-disk cache (no Beam)."""
 import pytest
 
-from transforms.nlp import gazetteer as gazetteer_module
-from transforms.nlp.gazetteer import (
+from transforms.core import gazetteer as gazetteer_module
+from transforms.core.gazetteer import (
     Gazetteer, Place, country_of_region, display_name, gazetteer, in_scope, locate_place)
 
 

@@ -1,7 +1,7 @@
 """Where long texts are cut for the models: piece_ends, and overlong sentences for the parse."""
-from transforms.nlp.sentences import MAX_PARSE_CHARS, SentenceSpan, candidates, parse_spans
-from transforms.nlp.trigger_index import default_index
-from transforms.nlp.pieces import piece_ends
+from transforms.core.sentences import MAX_PARSE_CHARS, SentenceSpan, candidates, parse_spans
+from transforms.core.trigger_index import default_index
+from transforms.core.pieces import piece_ends
 
 
 def test_piece_ends_prefers_paragraph_after_sentence_end():

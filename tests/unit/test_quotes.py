@@ -3,7 +3,7 @@ import pytest
 
 from tests.conftest import make_article
 from transforms.entities import annotate
-from transforms.nlp.model import load_ner
+from transforms.core.model import load_ner
 from transforms.quotes import find_quotes
 
 

@@ -1,7 +1,7 @@
 """Unit tests for transforms.source_tags.extract_source_tags and the rule loaders."""
 import pytest
 
-from transforms.nlp import rules
+from transforms.core import rules
 from transforms.source_tags import SourceTags, extract_source_tags
 
 MEHR = ('All Content by Mehr News Agency is licensed under a Creative Commons '

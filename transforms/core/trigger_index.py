@@ -5,10 +5,10 @@ import functools
 import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from transforms.nlp.event_rules import (CameoLexicon, CameoPattern, CameoVerb, Item, Trigger, load_cameo_verbs,
+from transforms.core.event_rules import (CameoLexicon, CameoPattern, CameoVerb, Item, Trigger, load_cameo_verbs,
                                         load_plover_lexicon)
-from transforms.nlp.grammar import FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
-from transforms.nlp.rules import trie_pattern
+from transforms.core.grammar import FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
+from transforms.core.rules import trie_pattern
 
 # spaCy's English rule lemmatizer (its ``lemma_rules`` table): a word of that part of speech
 # ending in the first string has the lemma with the second in its place ('talks' -> 'talk',

@@ -7,7 +7,7 @@ the tokens at those places are looked up in the lexicon.
 """
 from typing import List, NamedTuple, Sequence, Tuple
 
-from transforms.nlp.pieces import piece_ends
+from transforms.core.pieces import piece_ends
 
 # Longer "sentences" are lists, tables or text without punctuation (the corpora's longest real
 # sentence has about 1,000 characters).  The parser's memory grows with the text it is given,

@@ -10,13 +10,13 @@ import re
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import EntityMention, TimeExpression
-from transforms.nlp.actors import (PERSON, PLACE_LABELS, country_name_in, default_resolver, previous_person,
+from transforms.core.actors import (PERSON, PLACE_LABELS, country_name_in, default_resolver, previous_person,
                                    title_window)
-from transforms.nlp.gazetteer import locate_place
-from transforms.nlp.grammar import (ANAPHORS, LIGHT_VERBS, OBJECT_CONTROL, OTHER_PARTY_PREPOSITIONS,
+from transforms.core.gazetteer import locate_place
+from transforms.core.grammar import (ANAPHORS, LIGHT_VERBS, OBJECT_CONTROL, OTHER_PARTY_PREPOSITIONS,
                                     PARTICIPATION_PREPOSITIONS, PASSIVE_SUBJECTS, QUANTITY_NOUNS,
                                     RESOLVABLE_PRONOUNS, SUBJECTS, TARGET_PREPOSITIONS, reported_obligation)
-from transforms.nlp.sentences import SentenceSpan
+from transforms.core.sentences import SentenceSpan
 
 _ACTOR_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
 # Mentions a role may snap to; a DATE or CARDINAL ('Thousands of Kurds') is never a participant.

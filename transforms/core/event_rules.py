@@ -24,7 +24,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import spacy
 
-from transforms.nlp.rules import RULES_DIR, _read_rules
+from transforms.core.rules import RULES_DIR, _read_rules
 
 PLOVER_LEXICON = 'newsbeam.plover_lexicon'
 CAMEO_VERBS = 'newsbeam.cameo_verbs'

@@ -1,7 +1,7 @@
-"""transforms.nlp.model: 'blank:<lang>' names a blank spaCy pipeline (the no-op NLP of the benchmark)."""
+"""transforms.core.model: 'blank:<lang>' names a blank spaCy pipeline (the no-op NLP of the benchmark)."""
 import pytest
 
-from transforms.nlp.model import load_ner, load_parser
+from transforms.core.model import load_ner, load_parser
 
 TEXT = 'Barack Obama met Hassan Rouhani in Tehran on Monday. They spoke for an hour.'
 

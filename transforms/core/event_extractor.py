@@ -9,15 +9,15 @@ import hashlib
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from schemas.records import EntityMention, Event, TimeExpression
-from transforms.nlp.actors import PERSON, PLACE_LABELS, default_resolver
-from transforms.nlp.event_rules import QUAD_CLASSES
-from transforms.nlp.gazetteer import locate_place
-from transforms.nlp.grammar import (FUTURE_MODALS, INTENT_GOVERNORS, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
+from transforms.core.actors import PERSON, PLACE_LABELS, default_resolver
+from transforms.core.event_rules import QUAD_CLASSES
+from transforms.core.gazetteer import locate_place
+from transforms.core.grammar import (FUTURE_MODALS, INTENT_GOVERNORS, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
                                     reported_obligation)
-from transforms.nlp.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
+from transforms.core.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
                                   roles_of, scene_country, sentence_country, titled_official)
-from transforms.nlp.sentences import SentenceSpan
-from transforms.nlp.trigger_index import TriggerIndex, TriggerMatch
+from transforms.core.sentences import SentenceSpan
+from transforms.core.trigger_index import TriggerIndex, TriggerMatch
 
 _COOPERATION = frozenset({'verbal_cooperation', 'material_cooperation'})
 _THREAT_MODES = {'ASSAULT': 'violence', 'SANCTION': 'relations', 'PROTEST': 'restrict',

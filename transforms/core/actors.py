@@ -18,9 +18,9 @@ from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequenc
 import pycountry
 
 from schemas.records import EntityMention
-from transforms.nlp.event_rules import (DatedCode, PhoenixActor, load_actor_countries, load_demonyms,
+from transforms.core.event_rules import (DatedCode, PhoenixActor, load_actor_countries, load_demonyms,
                                         load_phoenix_actors, load_phoenix_agents)
-from transforms.nlp.gazetteer import gazetteer, locate_place
+from transforms.core.gazetteer import gazetteer, locate_place
 
 PERSON = 'PERSON'
 PLACE_LABELS = frozenset({'GPE', 'LOC', 'FAC'})

@@ -1,1 +1,0 @@
-"""Beam-free NLP helpers: model loading, rule files and gazetteers."""
