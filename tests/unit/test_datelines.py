@@ -1,7 +1,7 @@
-"""Unit tests for transforms.datelines.parse_dateline / remove_dateline (no Beam)."""
+"""Unit tests for transforms.core.datelines.parse_dateline / remove_dateline (no Beam)."""
 import pytest
 
-from transforms.datelines import Dateline, parse_dateline, remove_dateline
+from transforms.core.datelines import Dateline, parse_dateline, remove_dateline
 
 # (text, published, expected (raw, city, region, country, timezone, date, credits), body after removal)
 DATELINES = [

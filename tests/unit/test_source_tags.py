@@ -1,16 +1,16 @@
-"""Unit tests for transforms.source_tags.extract_source_tags and the rule loaders."""
+"""Unit tests for transforms.core.source_tags.extract_source_tags and the rule loaders."""
 import pytest
 
 from transforms.core import rules
-from transforms.source_tags import SourceTags, extract_source_tags
+from transforms.core.source_tags import SourceTags, extract_source_tags
 
 MEHR = ('All Content by Mehr News Agency is licensed under a Creative Commons '
         'Attribution 4.0 International License.')
 
 
-def _tags(body, agencies=(), attributions=(), initials=(), boilerplate=()):
+def _tags(body, agencies=(), attributions=(), initials=(), boilerplate=(), reuter=False):
     return SourceTags(agencies=agencies, attributions=attributions, editor_initials=initials,
-                      boilerplate=boilerplate, body=body)
+                      boilerplate=boilerplate, body=body, reuter_signoff=reuter)
 
 
 @pytest.mark.parametrize('body, credits, expected', [
@@ -41,12 +41,12 @@ def _tags(body, agencies=(), attributions=(), initials=(), boilerplate=()):
      _tags('The Asian Development Bank (ADB) said growth slowed.')),
 
     # The Reuters sign-off, in its printed variants.
-    ('Shares rose.\n Reuter\n', (), _tags('Shares rose.', agencies=('Reuters',))),
-    ('Shares rose.\n REUTER\n', ('Xinhua',), _tags('Shares rose.', agencies=('Xinhua', 'Reuters'))),
-    ('Shares rose.\n reuter...\n', (), _tags('Shares rose.', agencies=('Reuters',))),
-    ('Shares rose.\nREUTER...^M', (), _tags('Shares rose.', agencies=('Reuters',))),
+    ('Shares rose.\n Reuter\n', (), _tags('Shares rose.', agencies=('Reuters',), reuter=True)),
+    ('Shares rose.\n REUTER\n', ('Xinhua',), _tags('Shares rose.', agencies=('Xinhua', 'Reuters'), reuter=True)),
+    ('Shares rose.\n reuter...\n', (), _tags('Shares rose.', agencies=('Reuters',), reuter=True)),
+    ('Shares rose.\nREUTER...^M', (), _tags('Shares rose.', agencies=('Reuters',), reuter=True)),
     ('    Net 1.2 mln vs 0.9 mln.        REUTER', (),
-     _tags('    Net 1.2 mln vs 0.9 mln.', agencies=('Reuters',))),
+     _tags('    Net 1.2 mln vs 0.9 mln.', agencies=('Reuters',), reuter=True)),
     # 'Reuter' mid-text, or closing a sentence, is not a sign-off.
     ('A Reuter survey showed gains.\nMore later.', (), _tags('A Reuter survey showed gains.\nMore later.')),
     ('He spoke to Reuter', (), _tags('He spoke to Reuter')),
