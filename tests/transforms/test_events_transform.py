@@ -11,7 +11,7 @@ from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.entities import annotate
 from transforms.events import ExtractEvents
 from transforms.core.model import load_ner
-from transforms.time_expressions import find_time_expressions
+from transforms.core.time_expressions import find_time_expressions
 
 BEIJING_TEXT = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri arrived on Tuesday. '
                 'Baqeri met Li Zuocheng in Beijing on Wednesday. The weather was fine.')

@@ -17,7 +17,7 @@ from transforms.core.actors import default_resolver
 from transforms.core.sentences import candidates
 from transforms.core.trigger_index import TriggerIndex, default_index, inflections
 from transforms.core.model import DEFAULT_MODEL, load_ner, load_parser
-from transforms.time_expressions import find_time_expressions
+from transforms.core.time_expressions import find_time_expressions
 
 
 def _annotated(text: str, dateline_date: str = None) -> AnnotatedArticle:

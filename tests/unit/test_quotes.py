@@ -1,10 +1,10 @@
-"""Unit tests for transforms.quotes.find_quotes over texts written for them (NER from the real model)."""
+"""Unit tests for transforms.core.quotes.find_quotes over texts written for them (NER from the real model)."""
 import pytest
 
 from tests.conftest import make_article
 from transforms.entities import annotate
 from transforms.core.model import load_ner
-from transforms.quotes import find_quotes
+from transforms.core.quotes import find_quotes
 
 
 def _quotes(text: str):

@@ -1,8 +1,8 @@
-"""Unit tests for transforms.time_expressions.find_time_expressions and expression_in."""
+"""Unit tests for transforms.core.time_expressions.find_time_expressions."""
 import pytest
 
 from schemas.records import TimeExpression
-from transforms.time_expressions import expression_in, find_time_expressions
+from transforms.core.time_expressions import find_time_expressions
 
 # Anchors used below, with their weekdays, because most expectations count from them.
 FRIDAY = '2019-09-13'      # ISO week 2019-W37, third quarter
@@ -261,11 +261,3 @@ def test_offsets_sentences_and_article_id():
     ]
     assert all(body[e.start_char:e.end_char] == e.text for e in found)
 
-
-def test_expression_in_span():
-    body = 'Talks ended on Tuesday. They resume in January.'
-    found = find_time_expressions(body, THURSDAY)
-    assert expression_in(found, 24, len(body)).text == 'January'
-    assert expression_in(found, 0, 23).text == 'Tuesday'
-    assert expression_in(found, 0, 20) is None
-    assert expression_in((), 0, 100) is None
