@@ -7,8 +7,9 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from transforms.core.parse import article_id_of
 from transforms.dead_letter import METRICS_NAMESPACE
-from transforms.parse import ParseArticles, article_id_of
+from transforms.parse import ParseArticles
 from transforms.read import ReadArticles
 
 

@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from schemas.records import RawArticle
-from transforms.parse import article_id_of, normalize_published, to_article
+from transforms.core.parse import article_id_of, normalize_published, to_article
 
 
 @pytest.mark.parametrize('value,expected', [
