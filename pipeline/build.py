@@ -21,7 +21,8 @@ from apache_beam.transforms import trigger, window
 
 from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import METRICS_NAMESPACE, dead_letter_key
-from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts, with_signature
+from transforms.core.duplicates import with_signature
+from transforms.duplicates import DetectDuplicates, DropRedeliveries, MarkDuplicates, WriteVerdicts
 from transforms.entities import ExtractEntities
 from transforms.events import ExtractEvents
 from transforms.core.warehouse import CatalogConfig, TableTarget

@@ -1,155 +1,47 @@
-"""Syndicated and re-sent copies: ``articles.duplicate_of`` points at the first copy.
+"""Near-duplicates in a run: ``articles.duplicate_of`` points at the first copy.
 
-The same wire story arrives from several outlets, or again with a corrected
-word.  Each article body gets a MinHash signature of its word 3-grams
-(``datasketch``); locality-sensitive hashing bands it into buckets tuned for an
-estimated Jaccard similarity of ``THRESHOLD``; articles that share a bucket and
-are similar enough are copies.  The first copy is the one ingested by an
-earlier run (its signature is in the ingest ledger), else the earliest
-published, else the first by source.
+How copies are recognised (MinHash signatures, LSH buckets, which copy is first) is
+``transforms.core.duplicates``; this module runs it over a run.  Finding the first copy needs
+every article of the run, which a pipeline can only know after reading them all.  A batch run
+therefore takes two passes: a cheap one (read, clean, sign: no NLP) in which
+``DetectDuplicates`` finds the copies and ``WriteVerdicts`` stores ``{article_id: Verdict}`` for
+them, a small file; then the main pass, in which ``MarkDuplicates`` loads that file once per
+worker and marks the articles as they stream by.  (As a side input it would cut the main pass in
+two and make the runner hold every article in memory at the cut.)  The same article (same
+source id and text) read twice in one run is kept once: the copy from the first source URI; the
+others are counted as skipped, so the run summary still balances.
 
-Finding the first copy needs every article of the run, which a pipeline can only
-know after reading them all.  A batch run therefore takes two passes: a cheap one
-(read, clean, sign: no NLP) in which ``DetectDuplicates`` finds the copies and
-``WriteVerdicts`` stores ``{article_id: Verdict}`` for them, a small file; then
-the main pass, in which ``MarkDuplicates`` loads that file once per worker and
-marks the articles as they stream by.  (As a side input it would cut the main
-pass in two and make the runner hold every article in memory at the cut.)  The
-same article (same source id and text) read twice in one run is kept once: the
-copy from the first source URI; the others are counted as skipped, so the run
-summary still balances.
-
-``DetectDuplicates`` gathers one small ``Candidate`` per article (ids, order and
-the 512-byte signature: about 0.7 KB) in one worker and bands them there.  Keying
-a GroupByKey by band instead would send every signature once per band (9 times),
-and the in-memory runner holds a GroupByKey's input whole: at 10,000 articles
-this pass peaked at 618 MB that way and peaks at 362 MB now.  Earlier runs' articles join
-only when one of their bands matches a band of this run, so the gathered list
-grows with the run, not with the archive.
+``DetectDuplicates`` gathers one small ``CopyCandidate`` per article (ids, order and the
+512-byte signature: about 0.7 KB) in one worker and bands them there.  Keying a GroupByKey by
+band instead would send every signature once per band, and the in-memory runner holds a
+GroupByKey's input whole.  Earlier runs' articles join only when one of their bands matches a
+band of this run, so the gathered list grows with the run, not with the archive.
 """
 import functools
-import hashlib
-import itertools
 import json
-import re
-from collections import defaultdict
-from typing import Iterable, List, NamedTuple, Optional, Tuple
+from typing import Iterable, List, Tuple
 
 import apache_beam as beam
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
-from datasketch import MinHash, MinHashLSH
+from apache_beam.pvalue import PCollection
 
 from schemas.records import Article
+from transforms.core.duplicates import (BAND_KEY_DTYPE, CopyCandidate, Verdict, band_keys, candidate_of,
+                                        candidate_of_ledger, find_copies, merge_verdicts, same_article_read_twice,
+                                        shares_a_band)
 from transforms.dead_letter import METRICS_NAMESPACE
-
-NUM_PERM = 128
-THRESHOLD = 0.8
-SHINGLE_WORDS = 3
-_SEED = 1
-_WORD = re.compile(r'\w+')
-_SIGNATURE_DTYPE = np.dtype('<u4')
-_BAND_KEY_DTYPE = np.dtype('<u8')
-# Sorts after every ISO timestamp: articles without a publication time come last.
-_UNDATED = '~'
-
-
-@functools.lru_cache(maxsize=1)
-def _bands() -> Tuple[int, int]:
-    """(bands, rows per band) that datasketch finds best for THRESHOLD and NUM_PERM."""
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
-
-
-def signature(body: str) -> bytes:
-    """MinHash of the body's lower-cased word 3-grams, as NUM_PERM little-endian uint32."""
-    words = _WORD.findall(body.lower())
-    shingles = [' '.join(words[i:i + SHINGLE_WORDS]).encode() for i in range(max(1, len(words) - SHINGLE_WORDS + 1))]
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
-    minhash.update_batch(shingles)
-    return minhash.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
-
-
-def with_signature(article: Article) -> Article:
-    return article._replace(minhash=signature(article.body))
-
-
-def similarity(left: bytes, right: bytes) -> float:
-    """Estimated Jaccard similarity of two signatures."""
-    a = np.frombuffer(left, dtype=_SIGNATURE_DTYPE)
-    b = np.frombuffer(right, dtype=_SIGNATURE_DTYPE)
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
-def band_keys(sig: bytes) -> np.ndarray:
-    """The signature's LSH bucket in each band, as uint64: a hash of the band's rows and its index."""
-    bands, rows = _bands()
-    width = rows * _SIGNATURE_DTYPE.itemsize
-    digests = b''.join(hashlib.blake2b(sig[band * width:(band + 1) * width], digest_size=8,
-                                       salt=band.to_bytes(2, 'little')).digest()
-                       for band in range(bands))
-    return np.frombuffer(digests, dtype=_BAND_KEY_DTYPE)
-
-
-class Candidate(NamedTuple):
-    """One article that may copy, or be copied by, another."""
-    order: Tuple[int, str, str]   # (0 for earlier runs / 1 for this run, published or ingested time, source URI)
-    article_id: str
-    signature: bytes
-    in_this_run: bool
-
-
-class Verdict(NamedTuple):
-    original: Optional[str]       # article_id of the first copy, for a near-duplicate
-    keep_source_uri: Optional[str]  # for the same article read twice: the one copy to keep
-
-
-def candidate_of(article: Article) -> Candidate:
-    return Candidate((1, article.published_at or _UNDATED, article.source_uri), article.article_id,
-                     article.minhash, True)
-
-
-def candidate_of_ledger(row: dict) -> Candidate:
-    return Candidate((0, row['ingested_at'].isoformat(), row['source_uri']), row['key'], row['minhash'], False)
-
-
-def _copies_in_bucket(members: List[Candidate]) -> Iterable[Tuple[str, Tuple]]:
-    """Members of one LSH bucket, in order -> (article_id, (order, original_id)) for each article of
-    this run that copies an earlier member: the first similar one."""
-    for index, later in enumerate(members):
-        if not later.in_this_run:
-            continue
-        for earlier in members[:index]:
-            if earlier.article_id != later.article_id and similarity(earlier.signature, later.signature) >= THRESHOLD:
-                yield later.article_id, (earlier.order, earlier.article_id)
-                break
-
-
-def find_copies(current: List[Candidate], earlier: Iterable[Candidate]) -> Iterable[Tuple[str, Verdict]]:
-    """This run's candidates and earlier runs' -> (article_id, Verdict) for each article of this run that
-    copies another: the first copy among the similar articles it shares an LSH bucket with."""
-    buckets = defaultdict(list)
-    for candidate in sorted(itertools.chain(current, earlier)):
-        for key in band_keys(candidate.signature).tolist():
-            buckets[key].append(candidate)
-    firsts = {}
-    for members in buckets.values():
-        if len(members) > 1:
-            for article_id, first in _copies_in_bucket(members):
-                firsts[article_id] = min(first, firsts.get(article_id, first))
-    for article_id, (_, original) in sorted(firsts.items()):
-        yield article_id, Verdict(original, None)
 
 
 class _BandKeysFn(beam.CombineFn):
-    """Candidates -> the sorted, unique LSH buckets of their signatures (uint64: 8 bytes per bucket)."""
+    """CopyCandidates -> the sorted, unique LSH buckets of their signatures (uint64: 8 bytes per bucket)."""
     _COMPACT_EVERY = 1024
 
     def create_accumulator(self) -> List[np.ndarray]:
         return []
 
-    def add_input(self, parts: List[np.ndarray], candidate: Candidate) -> List[np.ndarray]:
+    def add_input(self, parts: List[np.ndarray], candidate: CopyCandidate) -> List[np.ndarray]:
         parts.append(band_keys(candidate.signature))
         return [self.extract_output(parts)] if len(parts) >= self._COMPACT_EVERY else parts
 
@@ -157,43 +49,22 @@ class _BandKeysFn(beam.CombineFn):
         return [self.extract_output([part for parts in accumulators for part in parts])]
 
     def extract_output(self, parts: List[np.ndarray]) -> np.ndarray:
-        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=_BAND_KEY_DTYPE)
+        return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=BAND_KEY_DTYPE)
 
 
-def _shares_a_band(candidate: Candidate, buckets: np.ndarray) -> bool:
-    """Whether the candidate falls in one of the (sorted) buckets."""
-    if not len(buckets):
-        return False
-    own = band_keys(candidate.signature)
-    return bool(np.any(buckets[np.minimum(np.searchsorted(buckets, own), len(buckets) - 1)] == own))
-
-
-def _same_article_read_twice(group):
-    article_id, source_uris = group
-    source_uris = sorted(set(source_uris))
-    if len(source_uris) > 1:
-        yield article_id, Verdict(None, source_uris[0])
-
-
-def _merge_verdicts(verdicts):
-    original = next((v.original for v in verdicts if v.original), None)
-    keep = next((v.keep_source_uri for v in verdicts if v.keep_source_uri), None)
-    return Verdict(original, keep)
-
-
-class DetectDuplicates(beam.PTransform):
+class DetectDuplicates(beam.PTransform[PCollection[Article], PCollection[Tuple[str, Verdict]]]):
     """(articles of this run, ledger rows of earlier runs) -> PCollection[(article_id, Verdict)] for copies only."""
 
-    def __init__(self, ledger_articles):
+    def __init__(self, ledger_articles: PCollection[dict]):
         super().__init__()
         self._ledger_articles = ledger_articles
 
-    def expand(self, articles):
+    def expand(self, articles: PCollection[Article]) -> PCollection[Tuple[str, Verdict]]:
         current = articles | 'Candidates' >> beam.Map(candidate_of)
         buckets = current | 'BucketsOfThisRun' >> beam.CombineGlobally(_BandKeysFn())
         earlier = (self._ledger_articles
                    | 'EarlierCandidates' >> beam.Map(candidate_of_ledger)
-                   | 'SharingABucket' >> beam.Filter(_shares_a_band, beam.pvalue.AsSingleton(buckets)))
+                   | 'SharingABucket' >> beam.Filter(shares_a_band, beam.pvalue.AsSingleton(buckets)))
         near = (current
                 | 'GatherCandidates' >> beam.combiners.ToList()
                 | 'FindCopies' >> beam.FlatMap(find_copies, beam.pvalue.AsList(earlier)))
@@ -201,10 +72,10 @@ class DetectDuplicates(beam.PTransform):
             articles
             | 'BySourceId' >> beam.Map(lambda a: (a.article_id, a.source_uri))
             | 'GroupSameArticle' >> beam.GroupByKey()
-            | 'ReadTwice' >> beam.FlatMap(_same_article_read_twice))
+            | 'ReadTwice' >> beam.FlatMap(same_article_read_twice))
         return ((near, twice)
                 | 'AllVerdicts' >> beam.Flatten()
-                | 'OneVerdictPerArticle' >> beam.CombinePerKey(_merge_verdicts))
+                | 'OneVerdictPerArticle' >> beam.CombinePerKey(merge_verdicts))
 
 
 def _write_verdicts(verdicts: List[Tuple[str, Verdict]], path: str) -> str:
@@ -216,7 +87,7 @@ def _write_verdicts(verdicts: List[Tuple[str, Verdict]], path: str) -> str:
     return path
 
 
-class WriteVerdicts(beam.PTransform):
+class WriteVerdicts(beam.PTransform[PCollection[Tuple[str, Verdict]], PCollection[str]]):
     """PCollection[(article_id, Verdict)] -> the path of the JSON file that now holds them all."""
 
     def __init__(self, path: str):
@@ -257,7 +128,7 @@ class _MarkFn(beam.DoFn):
             yield article._replace(duplicate_of=verdict.original)
 
 
-class MarkDuplicates(beam.PTransform):
+class MarkDuplicates(beam.PTransform[PCollection[Article], PCollection[Article]]):
     """PCollection[Article] -> PCollection[Article] with duplicate_of set and repeated reads dropped.
 
     Args:
@@ -301,7 +172,7 @@ class _FirstDeliveryFn(beam.DoFn):
         seen.clear()
 
 
-class DropRedeliveries(beam.PTransform):
+class DropRedeliveries(beam.PTransform[PCollection[Article], PCollection[Article]]):
     """Streaming: PCollection[Article] (global window) -> the first delivery of each article."""
 
     def expand(self, articles):

@@ -10,8 +10,9 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.arrow import to_arrow_schema
 from tests.conftest import make_article
-from transforms.duplicates import (Candidate, DetectDuplicates, MarkDuplicates, Verdict, WriteVerdicts, _BandKeysFn,
-                                   _shares_a_band, band_keys, find_copies, signature, similarity, with_signature)
+from transforms.core.duplicates import (CopyCandidate, Verdict, band_keys, find_copies, shares_a_band, signature,
+                                        similarity, with_signature)
+from transforms.duplicates import DetectDuplicates, MarkDuplicates, WriteVerdicts, _BandKeysFn
 from transforms.ledger import SkipIngested
 
 STORY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri met General Li '
@@ -33,7 +34,8 @@ OTHER_STORY = ('Oil prices rose on Monday as traders weighed supply cuts by prod
 
 
 def _candidate(article_id, text, published, in_this_run=True):
-    return Candidate((int(in_this_run), published, f'/in/{article_id}.txt'), article_id, signature(text), in_this_run)
+    return CopyCandidate((int(in_this_run), published, f'/in/{article_id}.txt'), article_id, signature(text),
+                         in_this_run)
 
 
 def test_find_copies_points_each_copy_at_the_first_similar_article():
@@ -57,9 +59,9 @@ def test_earlier_articles_join_only_when_they_share_a_bucket_with_this_run():
     this_run = buckets.extract_output(buckets.merge_accumulators([accumulator, buckets.create_accumulator()]))
 
     assert list(this_run) == sorted(set(band_keys(signature(STORY))) | set(band_keys(signature(STORY + ' More.'))))
-    assert _shares_a_band(_candidate('old', STORY.replace('Wednesday', 'Thursday'), '2025', False), this_run)
-    assert not _shares_a_band(_candidate('old', OTHER_STORY, '2025', False), this_run)
-    assert not _shares_a_band(_candidate('old', STORY, '2025', False), buckets.extract_output([]))
+    assert shares_a_band(_candidate('old', STORY.replace('Wednesday', 'Thursday'), '2025', False), this_run)
+    assert not shares_a_band(_candidate('old', OTHER_STORY, '2025', False), this_run)
+    assert not shares_a_band(_candidate('old', STORY, '2025', False), buckets.extract_output([]))
 
 
 def test_detect_and_mark_duplicates(tmp_path):
