@@ -22,7 +22,24 @@ METRICS_NAMESPACE = 'newsbeam'
 DEAD_LETTER = 'dead_letters'
 
 
-def from_exception(stage: str, source_of: Callable) -> Callable:
+def article_source(element) -> tuple:
+    """(source_uri, source_id, text) of a RawArticle, Article or AnnotatedArticle, for dead letters."""
+    article = getattr(element, 'article', element)
+    return article.source_uri, article.source_id, article.text
+
+
+def _dead_letter(stage: str, element, exc_type, exc_repr: str, source_of: Callable) -> DeadLetter:
+    uri, source_id, raw = source_of(element)
+    name = getattr(exc_type, '__name__', str(exc_type))
+    return DeadLetter(uri, source_id, stage, f'{name}: {exc_repr}', excerpt(raw))
+
+
+def failure_of(stage: str, element, error: BaseException, source_of: Callable = article_source) -> DeadLetter:
+    """The dead letter of an element that failed ``stage`` alone, worded as ``from_exception`` words it."""
+    return _dead_letter(stage, element, type(error), repr(error), source_of)
+
+
+def from_exception(stage: str, source_of: Callable = article_source) -> Callable:
     """Turns a ``with_exception_handling`` failure ``(element, (type, repr, traceback))`` into a DeadLetter.
 
     Args:
@@ -33,18 +50,10 @@ def from_exception(stage: str, source_of: Callable) -> Callable:
 
     def to_dead_letter(failure) -> DeadLetter:
         element, (exc_type, exc_repr, _traceback) = failure
-        uri, source_id, raw = source_of(element)
         counter.inc()
-        name = getattr(exc_type, '__name__', str(exc_type))
-        return DeadLetter(uri, source_id, stage, f'{name}: {exc_repr}', excerpt(raw))
+        return _dead_letter(stage, element, exc_type, exc_repr, source_of)
 
     return to_dead_letter
-
-
-def article_source(element) -> tuple:
-    """(source_uri, source_id, text) of a RawArticle, Article or AnnotatedArticle, for dead letters."""
-    article = getattr(element, 'article', element)
-    return article.source_uri, article.source_id, article.text
 
 
 class StageResult(NamedTuple):

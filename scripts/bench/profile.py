@@ -20,25 +20,27 @@ OTHER = 'Beam and other (runner, coders, fusion, side inputs, imports)'
 def _stage_functions():
     """[(stage, [functions whose cumulative time is the stage's])]."""
     # pylint: disable=import-outside-toplevel,protected-access
-    from transforms import (datelines, duplicates, entities, events, quotes, read, parse, source_tags,
-                            time_expressions, to_records, write)
-    from transforms.core import events_lexicon, model
+    from transforms import datelines, duplicates, parse, quotes, read, source_tags, time_expressions, to_records, write
+    from transforms.core import actors, event_extractor, model, sentences
+    from transforms.core import duplicates as core_duplicates
+    from transforms.core import entities as core_entities
+    from transforms.core import events as core_events
     return [
         ('read files', [read._ReadFileFn.process]),
         ('parse (ids, hashes, dates)', [parse._ParseFn.process]),
         ('datelines', [datelines._NormalizeDatelineFn.process]),
         ('source tags', [source_tags._ExtractSourceTagsFn.process]),
-        ('signature (MinHash)', [duplicates.with_signature]),
-        ('near-duplicates (LSH buckets, copies, mark)', [duplicates._BandKeysFn.add_input, duplicates.find_copies,
-                                                         duplicates._shares_a_band, duplicates._MarkFn.process]),
+        ('signature (MinHash)', [core_duplicates.with_signature]),
+        ('near-duplicates (LSH buckets, copies, mark)', [duplicates._BandKeysFn.add_input, core_duplicates.find_copies,
+                                                         core_duplicates.shares_a_band, duplicates._MarkFn.process]),
         ('model loading (setup)', [model.load_ner.__wrapped__, model.load_parser.__wrapped__]),
-        ('NER: annotate (Docs -> records)', [entities.annotate]),
-        ('NER: spaCy nlp.pipe', [entities._AnnotateBatchFn.process]),
+        ('NER: annotate (Docs -> records)', [core_entities.annotate]),
+        ('NER: spaCy nlp.pipe', [core_entities.annotate_batch]),
         ('time expressions', [time_expressions._ResolveFn.process]),
-        ('events: candidate sentences', [events_lexicon.candidates]),
-        ('events: person countries', [events_lexicon.person_countries]),
-        ('events: rules on parsed sentences', [events_lexicon.article_sentence_events]),
-        ('events: spaCy parse', [events._ExtractEventsFn.process]),
+        ('events: candidate sentences', [sentences.candidates]),
+        ('events: person countries', [actors.person_countries]),
+        ('events: rules on parsed sentences', [event_extractor.article_sentence_events]),
+        ('events: spaCy parse', [core_events.extract_events_batch]),
         ('quotes', [quotes._ExtractQuotesFn.process]),
         ('rows (to_records)', [to_records.annotated_rows, to_records.dead_letter_rows]),
         ('write data files + Avro, commit', [write._WriteBundleFn.process, write._WriteBundleFn.finish_bundle,

@@ -5,15 +5,16 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-import transforms.entities
+import transforms.core.entities
 from tests.conftest import make_article
-from transforms.entities import ExtractEntities, run_ner
-from transforms.core.pieces import piece_ends
+from transforms.core.entities import run_ner
 from transforms.core.model import load_ner
+from transforms.core.pieces import piece_ends
+from transforms.entities import ExtractEntities
 
 BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri visited Beijing. '
         'General Baqeri met Li Zuocheng on Wednesday. MH said nothing.')
-_real_annotate = transforms.entities.annotate
+_real_annotate = transforms.core.entities.annotate
 
 
 def _annotate_with_bug(article, doc):
@@ -23,7 +24,7 @@ def _annotate_with_bug(article, doc):
 
 
 def test_extract_entities(monkeypatch):
-    monkeypatch.setattr(transforms.entities, 'annotate', _annotate_with_bug)
+    monkeypatch.setattr(transforms.core.entities, 'annotate', _annotate_with_bug)
     articles = [make_article('seed', BODY), make_article('boom', 'Nothing to see.')]
     pipeline = TestPipeline()
     stage = pipeline | 'Create' >> beam.Create(articles) | 'ExtractEntities' >> ExtractEntities()
@@ -41,7 +42,7 @@ def test_extract_entities(monkeypatch):
     assert_that(stage.outputs | 'Sentences' >> beam.Map(lambda a: tuple(a.sentence_starts)),
                 equal_to([(0, 91, 136)]), label='CheckSentences')
     assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),
-                equal_to([('boom.txt', 'entities', 'RuntimeError: annotator bug')]), label='CheckDeadLetters')
+                equal_to([('boom.txt', 'entities', "RuntimeError: RuntimeError('annotator bug')")]), label='CheckDeadLetters')
     pipeline.run().wait_until_finish()
 
 

@@ -6,9 +6,9 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import AnnotatedArticle
 from tests.conftest import make_article
-import transforms.events
+import transforms.core.events
 from transforms.dead_letter import METRICS_NAMESPACE
-from transforms.entities import annotate
+from transforms.core.entities import annotate
 from transforms.events import ExtractEvents
 from transforms.core.model import load_ner
 from transforms.core.time_expressions import find_time_expressions
@@ -27,7 +27,7 @@ BEIJING = _annotated('beijing', BEIJING_TEXT, '2019-09-13')
 QUIET = _annotated('quiet', 'Prices rose. Nothing else happened.')
 EXPLODING = _annotated('boom', 'BOOM: Police arrested two men.')
 
-_real_sentence_events = transforms.events.article_sentence_events
+_real_sentence_events = transforms.core.events.article_sentence_events
 
 
 def _sentence_events_with_bug(doc, span, context, index, hits=None):
@@ -47,7 +47,7 @@ def _summary(annotated) -> tuple:
 def test_extract_events(monkeypatch):
     # An unexpected exception on one article must make a dead letter, not end the run, and
     # not take the other articles of its batch with it.
-    monkeypatch.setattr(transforms.events, 'article_sentence_events', _sentence_events_with_bug)
+    monkeypatch.setattr(transforms.core.events, 'article_sentence_events', _sentence_events_with_bug)
     pipeline = test_pipeline.TestPipeline()
     stage = (pipeline
              | 'CreateAnnotated' >> beam.Create([BEIJING, QUIET, EXPLODING])

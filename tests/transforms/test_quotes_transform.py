@@ -7,7 +7,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from tests.conftest import make_article
 import transforms.quotes
 from transforms.dead_letter import METRICS_NAMESPACE
-from transforms.entities import annotate
+from transforms.core.entities import annotate
 from transforms.core.model import load_ner
 from transforms.quotes import ExtractQuotes
 

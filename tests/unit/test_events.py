@@ -2,7 +2,7 @@
 
 Texts are written for these tests.  Roles come from the real parser, as in the pipeline:
 the entity stage's NER and sentence starts, the time-expression stage's dates, then
-``extract_events``.
+``extract_events_batch``.
 """
 import json
 
@@ -10,8 +10,8 @@ import pytest
 
 from schemas.records import AnnotatedArticle
 from tests.conftest import make_article
-from transforms.entities import annotate
-from transforms.events import extract_events
+from transforms.core.entities import annotate
+from transforms.core.events import extract_events_batch
 from transforms.core.event_rules import QUAD_CLASSES, load_plover_lexicon
 from transforms.core.actors import default_resolver
 from transforms.core.sentences import candidates
@@ -25,6 +25,14 @@ def _annotated(text: str, dateline_date: str = None) -> AnnotatedArticle:
     annotated = annotate(article, load_ner()(text))
     times = find_time_expressions(text, dateline_date, 'a1', annotated.sentence_starts)
     return annotated._replace(time_expressions=tuple(times))
+
+
+def extract_events(annotated: AnnotatedArticle, nlp, index=None):
+    """One article's ArticleEvents, through the batch function the pipeline runs."""
+    [found] = extract_events_batch([annotated], nlp, index)
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 def _events(text: str, dateline_date: str = None):

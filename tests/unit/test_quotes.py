@@ -2,7 +2,7 @@
 import pytest
 
 from tests.conftest import make_article
-from transforms.entities import annotate
+from transforms.core.entities import annotate
 from transforms.core.model import load_ner
 from transforms.core.quotes import find_quotes
 

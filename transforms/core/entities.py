@@ -1,0 +1,137 @@
+"""Named entities: spaCy NER over article bodies, as plain records.  No Beam.
+
+``annotate_batch(nlp, articles)`` gives each article its mentions (label from the model's
+OntoNotes scheme, character offsets into ``body``, the article-level ``canonical`` name) and
+its sentence starts, so that later stages (events, quotes) reuse them without a join.  ``nlp``
+is ``model.load_ner()``: NER and a sentencizer, no tagger, parser or lemmatizer.  Docs never
+leave this module: ``annotate`` turns each into records.
+
+A long body is run in pieces of at most ``MAX_PIECE_CHARS``, cut where its tokens part anyway
+(``pieces``), and joined back into one Doc: the memory of one NER call grows with its text, so
+a single long article would otherwise set a run's peak memory (the reader accepts bodies of a
+million characters).  The NER looks only a few tokens either side of a word, so the pieces keep
+nearly all of the whole text's entities and sentences; only a mention or a sentence start right
+at a cut can differ.
+"""
+import hashlib
+from bisect import bisect_right
+from typing import Iterable, List, Sequence, Union
+
+from spacy.tokens import Doc, Span
+
+from schemas.records import AnnotatedArticle, Article, EntityMention
+from transforms.core.canonical import canonicalize
+from transforms.core.pieces import piece_ends
+
+# Batches are sized in words, not articles: the NER's memory grows with the words in flight,
+# while its throughput stops growing after a few thousand words per call, so a batch of long
+# articles would only cost memory.
+MIN_BATCH_WORDS, MAX_BATCH_WORDS = 1_000, 4_000
+# About 1,700 words: bounds one call's memory whatever the length of the article.
+MAX_PIECE_CHARS = 10_000
+_POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+
+
+def words_of(text: str) -> int:
+    """The words of a text, as cheaply as batching needs them: its spaces plus one."""
+    return max(1, text.count(' ') + 1)
+
+
+def article_words(article: Article) -> int:
+    """The words of an article's body: its weight in an NER batch."""
+    return words_of(article.body)
+
+
+def _pieces(text: str, max_chars: int) -> List[str]:
+    starts = [0] + piece_ends(text, max_chars)
+    return [text[start:end] for start, end in zip(starts, starts[1:])]
+
+
+def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Iterable[List[str]]:
+    """``texts`` in order, in consecutive groups of at most ``max_words`` words (a longer text alone)."""
+    group, words = [], 0
+    for text in texts:
+        size = words_of(text)
+        if group and words + size > max_words:
+            yield group
+            group, words = [], 0
+        group.append(text)
+        words += size
+    if group:
+        yield group
+
+
+def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) -> List[Doc]:
+    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call."""
+    pieces = [_pieces(body, max_piece_chars) for body in bodies]
+    flat = [piece for body_pieces in pieces for piece in body_pieces]
+    piece_docs = (doc for group in _word_bounded(flat) for doc in nlp.pipe(group, batch_size=len(group)))
+    docs = []
+    for body_pieces in pieces:
+        parts = [next(piece_docs) for _ in body_pieces]
+        docs.append(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False))
+    return docs
+
+
+def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
+    return hashlib.sha256(f'{article_id}:{start}:{end}:{label}'.encode()).hexdigest()[:32]
+
+
+def name_span(ent):
+    """The entity without a leading article or a trailing possessive.
+
+    OntoNotes (and so the model) puts "the" inside names ("the United States") and
+    sometimes the possessive too; the name itself is what analysts group by and
+    what other annotation schemes (CoNLL, ACE) mark.  A capitalised "The" inside a
+    sentence is part of the name ("The Hague") and stays.
+    """
+    start, end = 0, len(ent)
+    first = ent[0]
+    if end > 1 and first.lower_ == 'the' and (first.text == 'the' or first.is_sent_start):
+        start = 1
+    if end - start > 1 and ent[end - 1].text in _POSSESSIVES:
+        end -= 1
+    if (start, end) == (0, len(ent)):
+        return ent
+    return Span(ent.doc, ent.start + start, ent.start + end, label=ent.label)
+
+
+def annotate(article: Article, doc) -> AnnotatedArticle:
+    """Plain records from a spaCy Doc of ``article.body``."""
+    sentence_starts = [sent.start_char for sent in doc.sents] if doc.has_annotation('SENT_START') else [0]
+    if not sentence_starts or sentence_starts[0] != 0:
+        sentence_starts = [0] + sentence_starts
+    ents = [name_span(e) for e in doc.ents]
+    canonical = canonicalize([(e.text, e.label_) for e in ents])
+    mentions = tuple(
+        EntityMention(
+            article_id=article.article_id,
+            entity_id=entity_id_of(article.article_id, e.start_char, e.end_char, e.label_),
+            text=e.text,
+            label=e.label_,
+            canonical=name,
+            start_char=e.start_char,
+            end_char=e.end_char,
+            sentence_index=bisect_right(sentence_starts, e.start_char) - 1,
+        ) for e, name in zip(ents, canonical))
+    return AnnotatedArticle(article, mentions, tuple(sentence_starts))
+
+
+def annotate_batch(nlp, articles: Sequence[Article]) -> List[Union[AnnotatedArticle, Exception]]:
+    """Each article with its entity mentions and sentence starts, in order, or the exception it raised.
+
+    The bodies go through the NER together; should that fail, each goes through alone, so that
+    one bad text never takes its batch-mates with it.
+    """
+    try:
+        docs = run_ner(nlp, [article.body for article in articles])
+    except Exception:  # pylint: disable=broad-except
+        docs = None
+    results: List[Union[AnnotatedArticle, Exception]] = []
+    for index, article in enumerate(articles):
+        try:
+            doc = docs[index] if docs is not None else run_ner(nlp, [article.body])[0]
+            results.append(annotate(article, doc))
+        except Exception as error:  # pylint: disable=broad-except
+            results.append(error)
+    return results
