@@ -45,7 +45,7 @@ the headquarters district is international, and GeoNames has no such city.
 import datetime
 import re
 import zoneinfo
-from typing import Iterable, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from schemas.records import Article
 from transforms.core.calendar_names import MONTHS, month_number

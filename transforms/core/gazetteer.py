@@ -467,9 +467,3 @@ def locate_place(name: str) -> Optional[Place]:
         return Place(display_name(city, name), index.alpha3((city.country, None)), city.timezone)
     return None
 
-
-def country_of_region(name: str) -> Optional[str]:
-    """Alpha-3 code of a printed country, US state or subdivision name ('Argentina', 'Calif.')."""
-    index = gazetteer()
-    scopes = index.region_scopes(name)
-    return index.alpha3(scopes[0]) if scopes else None

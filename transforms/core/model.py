@@ -71,17 +71,6 @@ def load_parser(model: str = DEFAULT_MODEL) -> Language:
     return nlp
 
 
-class SharedModel:
-    """The owner of a loaded pipeline for ``apache_beam.utils.shared.Shared``.
-
-    Shared keeps only a weak reference to what it hands out, so DoFns acquire this holder
-    (one per worker process) and use its ``nlp``.
-    """
-
-    def __init__(self, nlp: Language):
-        self.nlp = nlp
-
-
 # Token attributes the attribute ruler's patterns test, as this component reads them.
 _READERS: Dict[str, Callable] = {
     'TAG': lambda token: token.tag_, 'LOWER': lambda token: token.lower_, 'DEP': lambda token: token.dep_,
