@@ -15,9 +15,11 @@ EXTRACT:   CLEAN -> sign -> entities -> time expressions -> events -> quotes.
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import apache_beam as beam
-from apache_beam import pvalue
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import PCollection
 from apache_beam.transforms import trigger, window
+
+from schemas.records import AnnotatedArticle, Article, DeadLetter
 
 from transforms.datelines import NormalizeDatelines
 from transforms.dead_letter import METRICS_NAMESPACE, dead_letter_key
@@ -40,9 +42,9 @@ from transforms.write import WriteWarehouse, WriteWindowedWarehouse
 
 class Outputs(NamedTuple):
     """The PCollections of a built pipeline, for tests and callers that extend the graph."""
-    annotated: pvalue.PCollection      # AnnotatedArticle
-    dead_letters: pvalue.PCollection   # DeadLetter
-    commits: pvalue.PCollection        # dict: the committed run (batch) or window pane (streaming)
+    annotated: PCollection[AnnotatedArticle]
+    dead_letters: PCollection[DeadLetter]
+    commits: PCollection[dict]         # the committed run (batch) or window pane (streaming)
 
 
 class Sink(NamedTuple):
@@ -72,7 +74,7 @@ def _is_article_with_signature(row: dict) -> bool:
     return row['kind'] == KIND_ARTICLE and row['minhash'] is not None
 
 
-def clean(articles) -> Tuple[pvalue.PCollection, List]:
+def clean(articles: PCollection[Article]) -> Tuple[PCollection[Article], List[PCollection[DeadLetter]]]:
     """Articles -> (signed Articles with dateline and source tags, [dead-letter PCollections])."""
     with_datelines = articles | 'NormalizeDatelines' >> NormalizeDatelines()
     tagged = with_datelines.outputs | 'ExtractSourceTags' >> ExtractSourceTags()
@@ -81,7 +83,8 @@ def clean(articles) -> Tuple[pvalue.PCollection, List]:
     return signed, [with_datelines.dead_letters, tagged.dead_letters]
 
 
-def extract(articles, model: str, before_nlp: Optional[Callable] = None) -> Tuple[pvalue.PCollection, List]:
+def extract(articles: PCollection[Article], model: str, before_nlp: Optional[Callable] = None
+            ) -> Tuple[PCollection[AnnotatedArticle], List[PCollection[DeadLetter]]]:
     """The shared chain: Articles -> (AnnotatedArticles, [dead-letter PCollections of each stage]).
 
     Args:
@@ -121,7 +124,7 @@ def _fresh_articles(p: beam.Pipeline, inputs: Inputs, ledger: Sequence[str], max
 
 
 def build_duplicate_pass(p: beam.Pipeline, inputs: Inputs, ledger: Sequence[str], verdicts_path: str,
-                         max_article_chars: int) -> pvalue.PCollection:
+                         max_article_chars: int) -> PCollection[str]:
     """Batch pass 1: the near-duplicate verdicts of this run's new articles, written to ``verdicts_path``.
 
     It also counts the new articles (counter ``articles_fresh``): the total that pass 2's progress shows.

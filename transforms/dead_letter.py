@@ -10,12 +10,14 @@ from typing import Callable, NamedTuple, Optional
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import PCollection
 
 import schemas.coders  # noqa: F401  pylint: disable=unused-import  (registers the records' RowCoders)
 from schemas.records import DeadLetter
 from transforms.core.dead_letters import dead_letter_key, excerpt
 
-__all__ = ['DEAD_LETTER', 'METRICS_NAMESPACE', 'ParDoWithDeadLetters', 'StageResult', 'dead_letter_key', 'excerpt']
+__all__ = ['DEAD_LETTER', 'METRICS_NAMESPACE', 'ParDoWithDeadLetters', 'StageResult', 'article_source', 'dead_letter_key',
+           'excerpt', 'failure_of', 'from_exception']
 
 METRICS_NAMESPACE = 'newsbeam'
 # The tagged output on which a DoFn emits its expected failures.
@@ -61,7 +63,7 @@ class StageResult(NamedTuple):
     dead_letters: pvalue.PCollection
 
 
-class ParDoWithDeadLetters(beam.PTransform):
+class ParDoWithDeadLetters(beam.PTransform[PCollection, StageResult]):
     """``beam.ParDo(fn)`` whose expected and unexpected failures both end as dead letters.
 
     ``fn`` yields its expected failures as ``pvalue.TaggedOutput(DEAD_LETTER, DeadLetter)``;

@@ -11,6 +11,7 @@ from typing import NamedTuple, Optional
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import PBegin, PCollection
 
 from schemas.records import DeadLetter
 from transforms.dead_letter import DEAD_LETTER, METRICS_NAMESPACE, StageResult
@@ -38,7 +39,7 @@ class _ParseMessageFn(beam.DoFn):
             yield result
 
 
-class ParseMessages(beam.PTransform):
+class ParseMessages(beam.PTransform[PCollection[Message], StageResult]):
     """PCollection[Message] -> StageResult(outputs: PCollection[RawArticle], dead_letters)."""
 
     def __init__(self, max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS):
@@ -55,7 +56,7 @@ def _kafka_message(record) -> Message:
     return Message(record.value or b'', f'kafka://{record.topic}/{record.partition}/{record.offset}')
 
 
-class ReadKafkaMessages(beam.PTransform):
+class ReadKafkaMessages(beam.PTransform[PBegin, PCollection[Message]]):
     """PBegin -> PCollection[Message] from a Kafka topic, timestamped with each record's CreateTime.
 
     Args:
@@ -95,7 +96,7 @@ def _pubsub_message(subscription: str):
     return to_message
 
 
-class ReadPubSubMessages(beam.PTransform):
+class ReadPubSubMessages(beam.PTransform[PBegin, PCollection[Message]]):
     """PBegin -> PCollection[Message] from a Pub/Sub subscription (Dataflow), timestamped with publish time."""
 
     def __init__(self, subscription: str):

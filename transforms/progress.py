@@ -8,9 +8,12 @@ cannot write to it); a retried bundle counts twice, which a progress display can
 import os
 import time
 import uuid
+from typing import TypeVar
 
 import apache_beam as beam
+from apache_beam.pvalue import PCollection
 
+T = TypeVar('T')
 # How often a worker rewrites its count at most: the display refreshes about this often.
 WRITE_SECONDS = 0.5
 
@@ -58,7 +61,7 @@ class _CountFn(beam.DoFn):
         write_count(self._directory, self._name, self._count)
 
 
-class ReportProgress(beam.PTransform):
+class ReportProgress(beam.PTransform[PCollection[T], PCollection[T]]):
     """PCollection[T] -> the same PCollection[T], counting its elements into ``directory`` (None: no-op)."""
 
     def __init__(self, directory):

@@ -30,6 +30,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import PBegin
 
 from schemas.records import DeadLetter, RawArticle
 from transforms.core import reading
@@ -258,7 +259,7 @@ class _ReadFileFn(beam.DoFn):
                 yield number, reading.json_article(line, uri, f'{name}#L{number}', where, self._max_chars)
 
 
-class ReadArticles(beam.PTransform):
+class ReadArticles(beam.PTransform[PBegin, StageResult]):
     """PBegin -> ``StageResult(outputs: PCollection[RawArticle], dead_letters: PCollection[DeadLetter])``.
 
     Args:
