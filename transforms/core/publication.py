@@ -22,7 +22,8 @@ from pyiceberg.io import load_file_io
 
 from transforms.core import files
 from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
-from transforms.core.warehouse import COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history
+from transforms.core.warehouse import (COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history,
+                                       referenced_files)
 
 RUNS_DIR = '_runs'
 STAGING_DIR = '_staging'
@@ -254,7 +255,7 @@ def discard_uncommitted(warehouse: Warehouse, run_id: str) -> int:
         written = set(files.find(files.join(table.location(), 'data'), f'*/part-{run_id}-*.parquet'))
         if not written:
             continue
-        referenced = set(table.inspect.all_files().column('file_path').to_pylist()) if history(table) else set()
+        referenced = referenced_files(table)
         io = load_file_io(table.properties, table.location())
         for path in written - referenced:
             io.delete(path)
