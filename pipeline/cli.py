@@ -102,6 +102,11 @@ def configure_logging(verbose: bool) -> None:
     """newsbeam's own warnings always; Beam's log only with --verbose (a cron log gets the summary only)."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    # newsbeam's own notes (a killed run completed or discarded, say) read like its errors: one plain line.
+    own = logging.StreamHandler()
+    own.setFormatter(logging.Formatter('newsbeam: %(message)s'))
+    _LOG.addHandler(own)
+    _LOG.propagate = False
     if not verbose:
         # A failure is reported once, as one line (main); Beam would also log it with its traceback.
         logging.getLogger('apache_beam').setLevel(logging.CRITICAL)

@@ -10,8 +10,8 @@ import re
 import sys
 
 from pipeline.arguments import catalog_property
+from schemas.fields import TABLES
 from transforms.core.errors import UsageError
-from transforms.core.warehouse import COMMIT_ORDER, CatalogConfig
 
 _AGE = re.compile(r'(\d+)\s*([dhm])')
 _UNITS = {'d': 'days', 'h': 'hours', 'm': 'minutes'}
@@ -36,7 +36,7 @@ def _warehouse_arguments(parser: argparse.ArgumentParser, required: bool = True)
 def add_commands(commands) -> None:
     """Adds the warehouse commands to the CLI's subparsers."""
     schema = commands.add_parser('schema', help="print the warehouse's tables, column types and meanings")
-    schema.add_argument('table', nargs='?', choices=COMMIT_ORDER, help='one table (default: all)')
+    schema.add_argument('table', nargs='?', choices=list(TABLES), help='one table (default: all)')
 
     sql = commands.add_parser(
         'sql', help='query the warehouse with DuckDB',
@@ -65,7 +65,8 @@ def add_commands(commands) -> None:
     _warehouse_arguments(migrate)
 
 
-def _config(args) -> CatalogConfig:
+def _config(args):
+    from transforms.core.warehouse import CatalogConfig  # pylint: disable=import-outside-toplevel
     properties = tuple(tuple(item.split('=', 1)) for item in args.catalog_property or ())
     return CatalogConfig(args.output, args.catalog_uri, properties)
 

@@ -18,7 +18,7 @@ from pyiceberg.table import Table
 from schemas.fields import TABLES
 from transforms.core import files
 from transforms.core.table_files import TableFileWriter
-from transforms.core.warehouse import COMMIT_ORDER, Warehouse, data_files, history
+from transforms.core.warehouse import COMMIT_ORDER, Warehouse, data_files, referenced_files
 
 OPERATION = 'newsbeam.operation'
 
@@ -107,11 +107,7 @@ def remove_unreferenced_files(table: Table) -> int:
     Only safe while nothing writes to the table (the run lock is held): a run's files are
     unreferenced until it commits.
     """
-    referenced = set()
-    if history(table) or table.snapshots():
-        referenced.update(table.inspect.all_files().column('file_path').to_pylist())
-        referenced.update(table.inspect.all_manifests().column('path').to_pylist())
-    referenced.update(s.manifest_list for s in table.snapshots())
+    referenced = referenced_files(table)
     io = load_file_io(table.properties, table.location())
     deleted = 0
     for path in files.find(files.join(table.location(), 'data'), '*.parquet'):

@@ -201,14 +201,18 @@ class Warehouse:
         current = table.schema()
         for field in wanted.fields:
             have = current.find_field(field.name, case_sensitive=True) if field.name in current.column_names else None
-            if have is not None and have.field_type != field.field_type:
+            if have is not None and str(have.field_type) != str(field.field_type):
                 raise UsageError(
                     f'table {NAMESPACE}.{name} has {field.name} as {have.field_type}, newsbeam writes '
                     f'{field.field_type}: a warehouse of an older schema; migrate it (newsbeam migrate)')
         if all(field.name in current.column_names for field in wanted.fields):
             return table
-        with table.update_schema() as update:
-            update.union_by_name(wanted)
+        try:
+            with table.update_schema() as update:
+                update.union_by_name(wanted)
+        except ValueError as error:
+            raise UsageError(f'table {NAMESPACE}.{name} cannot take the columns newsbeam writes ({error}): a '
+                             'warehouse of an older schema; migrate it (newsbeam migrate)') from error
         return self.load(name)
 
     def targets(self, tables: Dict[str, Table]) -> Dict[str, TableTarget]:
@@ -267,6 +271,18 @@ def history(table: Table) -> List:
 
 def has_commit(table: Table, commit_id: str) -> bool:
     return any(snapshot.summary.get(COMMIT_ID) == commit_id for snapshot in history(table))
+
+
+def referenced_files(table: Table) -> set:
+    """Every data file, manifest and manifest list that a snapshot of the table still uses."""
+    paths = set()
+    for snapshot in table.snapshots():
+        paths.add(snapshot.manifest_list)
+        for manifest in snapshot.manifests(table.io):
+            paths.add(manifest.manifest_path)
+            paths.update(entry.data_file.file_path
+                         for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True))
+    return paths
 
 
 def data_files(table: Table, paths: Sequence[str]) -> List:
