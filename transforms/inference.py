@@ -65,9 +65,9 @@ class SpacyModelHandler(ModelHandler[ExampleT, Union[OutputT, DeadLetter], Langu
         return f'{METRICS_NAMESPACE}.{self.stage}'
 
     def share_model_across_processes(self) -> bool:
-        # A per-process copy: the models are small, local worker processes share its pages
-        # copy-on-write (pipeline/warm_workers.py), and a model in another process would take
-        # every batch's texts and Docs through a proxy.
+        # One copy per worker process: the small sm model fits in each, and a model shared from
+        # another process (multi_process_shared) would send every batch's texts, and the records
+        # made from its Docs, through a proxy.
         return False
 
 

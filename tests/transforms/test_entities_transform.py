@@ -2,6 +2,7 @@
 import pathlib
 
 import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -10,6 +11,7 @@ from tests.conftest import make_article
 from transforms.core.entities import run_ner
 from transforms.core.model import load_ner
 from transforms.core.pieces import piece_ends
+from transforms.dead_letter import METRICS_NAMESPACE
 from transforms.entities import ExtractEntities
 
 BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqeri visited Beijing. '
@@ -43,7 +45,15 @@ def test_extract_entities(monkeypatch):
                 equal_to([(0, 91, 136)]), label='CheckSentences')
     assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),
                 equal_to([('boom.txt', 'entities', "RuntimeError: RuntimeError('annotator bug')")]), label='CheckDeadLetters')
-    pipeline.run().wait_until_finish()
+    result = pipeline.run()
+    result.wait_until_finish()
+
+    def counter(name):
+        found = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE).with_name(name))['counters']
+        return sum(c.committed for c in found)
+
+    assert counter('entity_mentions') == len(_real_annotate(articles[0], load_ner()(BODY)).entities)
+    assert counter('dead_letter_entities') == 1
 
 
 SEED = pathlib.Path(__file__).resolve().parents[2] / 'seeds' / 'articles' / '000_ca39e523ff7368f4.txt'
