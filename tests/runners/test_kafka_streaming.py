@@ -1,6 +1,6 @@
 """The streaming CLI on real Kafka: 1,000 articles and 10 bad messages, on Prism and on Flink.
 
-A local KRaft broker and the Kafka IO expansion service (pipeline/services.py) start once per
+A local KRaft broker (tests/services.py) and the Kafka IO expansion service (pipeline/services.py) start once per
 session; the topic is filled once per module and each runner reads it whole with its own
 consumer group, as a bounded read (--kafka-max-records) that ends with every window written.
 Every article must be in the warehouse exactly once, in Parquet and in Avro; every bad message

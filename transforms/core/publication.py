@@ -18,7 +18,6 @@ import os
 import threading
 from typing import Dict, List, NamedTuple, Sequence
 
-from pyiceberg.io import load_file_io
 
 from transforms.core import files
 from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
@@ -256,7 +255,7 @@ def discard_uncommitted(warehouse: Warehouse, run_id: str) -> int:
         if not written:
             continue
         referenced = referenced_files(table)
-        io = load_file_io(table.properties, table.location())
+        io = table.io  # the catalog's storage properties, not the table's own
         for path in written - referenced:
             io.delete(path)
             deleted += 1
