@@ -14,9 +14,10 @@
 # in the image and the SDK that builds the job must be the same version.
 FROM apache/beam_python3.11_sdk:2.70.0
 
-# The gazetteer index is cached under $XDG_CACHE_HOME/newsbeam (transforms/nlp/gazetteer.py);
-# a fixed path, readable by any user, rather than the home directory of whoever builds the image.
-ENV XDG_CACHE_HOME=/opt/newsbeam/cache \
+# The gazetteer index is cached in newsbeam's cache folder (transforms/core/cache.py:
+# $NEWSBEAM_CACHE, else $XDG_CACHE_HOME/newsbeam); a fixed path, readable by any user, rather than
+# the home directory of whoever builds the image.
+ENV NEWSBEAM_CACHE=/opt/newsbeam/cache/newsbeam \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
