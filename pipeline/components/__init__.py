@@ -38,12 +38,14 @@ MISSING_TOOL_STATUS = 3
 _BEAM_MODULE = 'github.com/apache/beam/sdks/v2'
 
 
-class ServiceError(NewsbeamError):
-    """A component could not be fetched or built, or a service did not start."""
+class ServiceError(RuntimeError):
+    """A component could not be fetched or built, or a service did not start: the first line says which,
+    the end of its log follows (``newsbeam`` prints the first line, and all of it with --verbose)."""
 
 
-class MissingTool(ServiceError):
-    """A tool that a component needs (java, mvn, go) is not installed: one line, saying what to install."""
+class MissingTool(ServiceError, NewsbeamError):
+    """A tool that a component needs (java, mvn, go) is not installed: one line saying what to install,
+    which ``newsbeam`` prints as it is (exit status 2: nothing was started)."""
     exit_status = 2
 
 
