@@ -1,4 +1,8 @@
-"""The Arrow and Avro schemas agree, match their golden files, and round-trip real rows."""
+"""The Iceberg, Arrow and Avro schemas agree, match their golden files, and round-trip real rows.
+
+After a deliberate schema change (a new SCHEMA_VERSION), write the new golden files with
+``python -m tests.test_schemas``; never edit the files of an earlier version.
+"""
 import datetime
 import io
 import json
@@ -12,6 +16,7 @@ import pytest
 from schemas.arrow import to_arrow_schema
 from schemas.avro import to_avro_schema
 from schemas.fields import SCHEMA_VERSION, TABLES, FieldType
+from schemas.iceberg import to_iceberg_schema
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / 'schemas' / 'golden'
 # What each Arrow type must be in Avro, nullability aside.
@@ -48,13 +53,27 @@ def test_arrow_and_avro_agree(table):
 
 
 @pytest.mark.parametrize('table', sorted(TABLES))
+def test_iceberg_schema_has_every_column_with_its_doc(table):
+    iceberg = to_iceberg_schema(table)
+    assert [(f.name, f.required, f.doc) for f in iceberg.fields] == [
+        (f.name, not f.nullable, f.doc) for f in TABLES[table].fields]
+    assert str(iceberg.find_field(TABLES[table].partition_column).field_type) == 'date'
+
+
+def _golden_texts(table):
+    """{file name: content} of the table's golden files at SCHEMA_VERSION."""
+    stem = f'{table}.v{SCHEMA_VERSION}'
+    return {f'{stem}.avsc': json.dumps(to_avro_schema(table), indent=2) + '\n',
+            f'{stem}.arrow.txt': to_arrow_schema(table).to_string(show_field_metadata=False,
+                                                                  show_schema_metadata=True) + '\n',
+            f'{stem}.iceberg.txt': str(to_iceberg_schema(table)) + '\n'}
+
+
+@pytest.mark.parametrize('table', sorted(TABLES))
 def test_schemas_equal_golden(table):
     """A changed schema needs a new SCHEMA_VERSION and new golden files; old ones are never edited."""
-    golden_avro = json.loads((GOLDEN / f'{table}.v{SCHEMA_VERSION}.avsc').read_text(encoding='utf-8'))
-    assert to_avro_schema(table) == golden_avro
-    golden_arrow = (GOLDEN / f'{table}.v{SCHEMA_VERSION}.arrow.txt').read_text(encoding='utf-8')
-    assert to_arrow_schema(table).to_string(show_field_metadata=False, show_schema_metadata=True) + '\n' \
-        == golden_arrow
+    for name, text in _golden_texts(table).items():
+        assert (GOLDEN / name).read_text(encoding='utf-8') == text, name
 
 
 def _sample_value(field_type, name):
@@ -84,3 +103,9 @@ def test_rows_round_trip_through_parquet_and_avro(table):
     fastavro.writer(buffer, fastavro.parse_schema(to_avro_schema(table)), rows)
     buffer.seek(0)
     assert list(fastavro.reader(buffer)) == rows
+
+
+if __name__ == '__main__':
+    for _table in TABLES:
+        for _name, _text in _golden_texts(_table).items():
+            (GOLDEN / _name).write_text(_text, encoding='utf-8')

@@ -14,8 +14,10 @@ ends, tells the next run which runs may have left uncommitted files behind.
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import threading
+import time
 from typing import Dict, List, NamedTuple, Sequence
 
 
@@ -24,6 +26,7 @@ from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
 from transforms.core.warehouse import (COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history,
                                        referenced_files)
 
+_LOG = logging.getLogger('newsbeam')
 RUNS_DIR = '_runs'
 STAGING_DIR = '_staging'
 AVRO_DIR = 'avro'
@@ -137,10 +140,13 @@ def publish(warehouse: Warehouse, output: str, entry: dict) -> dict:
       The journal entry, whose ``rows`` are the rows added per table.
     """
     path = journal_path(output, entry['commit_id'])
+    started = time.monotonic()
     with _one_committer(output):
         files.write_bytes(path, json.dumps(entry, indent=1).encode())
         complete(warehouse, output, entry)
         files.delete(path)
+    _LOG.info('committed %s: %d data files in %.2f s', entry['commit_id'],
+              sum(len(paths) for paths in entry['files'].values()), time.monotonic() - started)
     return entry
 
 
