@@ -20,7 +20,6 @@ import threading
 import time
 from typing import Dict, List, NamedTuple, Sequence
 
-
 from transforms.core import files
 from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
 from transforms.core.warehouse import (COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history,
