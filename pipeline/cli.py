@@ -3,7 +3,7 @@
 Importing this module imports neither Beam nor spaCy, so that ``--help``, ``--version`` and a
 mistyped option answer at once; a command imports what it needs when it starts.  Exit statuses:
 0 done; 1 the run failed (a defect: rerun with --verbose for the traceback) or did not balance;
-2 usage; 3 the warehouse cannot be written there; 4 disk full; 5 damaged warehouse; 6 another
+2 usage, or a tool the run needs (java, mvn, go) is missing; 3 the warehouse cannot be written there; 4 disk full; 5 damaged warehouse; 6 another
 run holds the warehouse; 130 interrupted.
 """
 import argparse

@@ -1,7 +1,7 @@
 """Measures the streaming pipeline on a local Kafka: throughput on a backlog, publish-to-visible latency.
 
 Starts a KRaft broker and the Kafka expansion service (and a Flink job server for --runner flink)
-with pipeline/services.py, then runs ``newsbeam run --streaming`` twice, as a subprocess:
+with tests/services.py and pipeline/services.py, then runs ``newsbeam run --streaming`` twice, as a subprocess:
 
 1. throughput: ``--articles`` articles are published first; a bounded read (--kafka-max-records)
    ingests them; articles/s = articles / wall time of the run (JVM, runner and model start-up
@@ -39,7 +39,9 @@ import pyarrow.parquet as pq
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import services  # noqa: E402  pylint: disable=wrong-import-position
+from pipeline import components  # noqa: E402  pylint: disable=wrong-import-position
+from pipeline.services import kafka_expansion_service  # noqa: E402  pylint: disable=wrong-import-position
+from tests import services  # noqa: E402  pylint: disable=wrong-import-position
 from tests.runners import streaming_corpus as corpus  # noqa: E402  pylint: disable=wrong-import-position
 
 # Flink (Beam 2.70 job server, Flink 1.19) runs a bounded Kafka read as it is, but emits nothing
@@ -203,9 +205,9 @@ def main(argv=None):
     work = pathlib.Path(tempfile.mkdtemp(prefix='newsbeam-measure-'))
     with contextlib.ExitStack() as stack:
         bootstrap = stack.enter_context(services.kafka_broker(log_dir=str(work)))
-        expansion = stack.enter_context(services.kafka_expansion_service(log_dir=str(work)))
+        expansion = stack.enter_context(kafka_expansion_service(log_dir=str(work)))
         if args.runner == 'prism':
-            runner_args = ['--runner', 'PrismRunner', '--prism_location', services.prism_binary()]
+            runner_args = ['--runner', 'PrismRunner', '--prism_location', components.prism_binary()]
             bounded_args = unbounded_args = runner_args
         else:
             endpoint = stack.enter_context(services.flink_job_server(log_dir=str(work)))
