@@ -320,3 +320,27 @@ def test_parser_token_attributes_are_the_models_own():
 ])
 def test_phrase_only_forms_need_their_partner_word(text, parsed):
     assert bool(candidates(text, [0], default_index())) is parsed
+
+
+@pytest.mark.parametrize('text, actor_role, target_role', [
+    # Generic agents of the Phoenix dictionaries ('police' COP, 'journalists' MED, 'rebels' REB, 'army' MIL) ...
+    ('Police arrested three journalists.', 'COP', 'MED'),
+    ('Rebels attacked an army post.', 'REB', 'MIL'),
+    # ... an international organisation whose code has no role is IGO; a country name has no role.
+    ('The United Nations condemned Zembla.', 'IGO', None),
+])
+def test_actor_and_target_roles_from_the_dictionaries(text, actor_role, target_role):
+    event = _only(text)
+    assert (event.actor_role, event.target_role) == (actor_role, target_role)
+
+
+def test_event_rows_carry_the_roles_in_the_tables_column_order():
+    from schemas.fields import EVENTS  # pylint: disable=import-outside-toplevel
+    from transforms.to_records import RunContext, annotated_rows  # pylint: disable=import-outside-toplevel
+    annotated = _annotated('Police arrested three journalists.')
+    annotated = annotated._replace(events=extract_events(annotated, load_parser()).events)
+    rows = [r.row for r in annotated_rows(annotated, RunContext('run-1', '2026-11-27T10:00:00+00:00', '0.1.0'))
+            if r.table == 'events']
+    assert len(rows) == 1 and tuple(rows[0]) == EVENTS.column_names
+    assert EVENTS.column_names[-2:] == ('actor_role', 'target_role')
+    assert (rows[0]['actor_role'], rows[0]['target_role']) == ('COP', 'MED')

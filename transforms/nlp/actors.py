@@ -52,6 +52,16 @@ class ActorCode(NamedTuple):
     country: Optional[str]          # ISO alpha-3, or CAMEO's IGO / NGO / IMG
     role: Optional[str]             # GOV, MIL, REB, ... when the code gives one
 
+    @property
+    def sector(self) -> Optional[str]:
+        """The role, else IGO / NGO / IMG for an organisation above or outside states ('IGOUNO': IGO)."""
+        return self.role or sector_of(None, self.country)
+
+
+def sector_of(role: Optional[str], country: Optional[str]) -> Optional[str]:
+    """A role code, else CAMEO's IGO / NGO / IMG when that is all a dictionary says of an actor."""
+    return role or (country if country in _NON_STATE else None)
+
 
 def dictionary_key(name: str) -> str:
     key = _KEY_SPACE.sub(' ', _KEY_DROP.sub('', name.upper())).strip()

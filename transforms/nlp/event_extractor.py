@@ -221,6 +221,8 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             start_char=start,
             end_char=end,
             evidence=context.body[span.start:span.end],
+            actor_role=actor.role if actor else None,
+            target_role=target.role if target else None,
         )
         if event.actor_country is None and actor is not None and actor.mention is None \
                 and resolved(actor_token).pos_ in ('NOUN', 'ADJ'):

@@ -11,7 +11,7 @@ from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import EntityMention, TimeExpression
 from transforms.nlp.actors import (PERSON, PLACE_LABELS, country_name_in, default_resolver, previous_person,
-                                   title_window)
+                                   sector_of, title_window)
 from transforms.nlp.gazetteer import locate_place
 from transforms.nlp.grammar import (ANAPHORS, LIGHT_VERBS, OBJECT_CONTROL, OTHER_PARTY_PREPOSITIONS,
                                     PARTICIPATION_PREPOSITIONS, PASSIVE_SUBJECTS, QUANTITY_NOUNS,
@@ -283,7 +283,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
         code = resolver.code_of((mention.text, mention.canonical), context.date)
-        role = code.role if code else _agent_role(sentence, first, last)
+        role = code.sector if code else _agent_role(sentence, first, last)
         return Role(text, mention.canonical, country, mention, _ethnic(sentence, first, last, country), role)
     text = sentence.text(first, last)
     code = resolver.code_of(_head_phrases(sentence, token, first), context.date)
@@ -297,7 +297,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if agent is not None:
             role = role or agent[0]
             country = country or agent[1]
-    return Role(text, None, country, None, _ethnic(sentence, first, last, country), role)
+    return Role(text, None, country, None, _ethnic(sentence, first, last, country), sector_of(role, country))
 
 
 def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
@@ -312,7 +312,7 @@ def _agent_role(sentence: ParsedSentence, first: int, last: int) -> Optional[str
     if phoenix is None:
         return None
     agent = phoenix.agent([t.text for t in sentence.doc[first:last + 1]])
-    return agent[0] if agent else None
+    return sector_of(*agent) if agent else None
 
 
 def _ethnic(sentence: ParsedSentence, first: int, last: int, country: Optional[str]) -> bool:
