@@ -131,8 +131,77 @@ def test_pronoun_actor_is_the_last_person_subject():
 
 
 def test_pronoun_in_a_reported_clause_is_the_reporting_subject():
-    event = _only('Syria says it will not accept more refugees.')
-    assert (event.event_type, event.actor, event.actor_country, event.negated) == ('AGREE', 'Syria', 'SYR', True)
+    event = _only('Norway says it will not accept the new quotas.')
+    assert (event.event_type, event.actor, event.actor_country, event.negated) == ('REJECT', 'Norway', 'NOR', False)
+
+
+@pytest.mark.parametrize('text, event_type, trigger, negated', [
+    # A negated announcement of cooperation is a refusal (PLOVER REJECT), and so is a failure to cooperate ...
+    ('Zembla will not accept the proposal.', 'REJECT', 'accept', False),
+    ("The king won't pardon the rebels.", 'REJECT', 'pardon', False),
+    ('The two envoys failed to reach an agreement.', 'REJECT', 'reach an agreement', False),
+    # ... a past act that did not happen is no refusal; a conflictual one stays what it is, negated.
+    ('The minister did not meet the envoy.', 'CONSULT', 'meet', True),
+    ('The army did not attack the village.', 'ASSAULT', 'attack', True),
+])
+def test_negated_cooperation_announced_or_failed_is_a_refusal(text, event_type, trigger, negated):
+    event = _only(text)
+    assert (event.event_type, event.trigger, event.negated) == (event_type, trigger, negated)
+
+
+@pytest.mark.parametrize('text', [
+    # The to-infinitive of an intent verb is an intention, whether the parser calls it xcomp or advcl.
+    'The rebels have sworn to fight until they win.',
+    'The rebels vowed to fight until they win.',
+])
+def test_intended_conflict_is_a_threat(text):
+    event = _only(text)
+    assert (event.event_type, event.trigger, event.actor) == ('THREATEN', 'fight', 'The rebels')
+
+
+@pytest.mark.parametrize('text, expected', [
+    # An adverbial clause of time, cause or condition sets the scene: no event of its own.
+    ('Officials were counting the damage after rebels attacked the convoy.', []),
+    ('If the rebels attack the town, the army will respond.', []),
+    ('The ministers left the hall as the police arrested the protesters.', []),
+    # The main clause keeps its event.
+    ('Zembla recalled its ambassador after rebels attacked the embassy.', [('SANCTION', 'recalled')]),
+])
+def test_scene_setting_clauses_hold_no_event(text, expected):
+    assert [(e.event_type, e.trigger) for e in _events(text)] == expected
+
+
+@pytest.mark.parametrize('text, expected', [
+    # Of coordinated clauses, the first with an event carries the sentence's event.
+    ('The government praised the agreement and urged the rebels to disarm.', [('SUPPORT', 'praised')]),
+    ('The mayor opened the fair and then the police arrested two men.', [('COERCE', 'arrested')]),
+    # Coordinated triggers of the same event stay one event.
+    ('The rebels attacked and shelled the town.', [('ASSAULT', 'attacked')]),
+])
+def test_one_event_per_coordination(text, expected):
+    assert [(e.event_type, e.trigger) for e in _events(text)] == expected
+
+
+@pytest.mark.parametrize('text, expected', [
+    # A demand verb that states a fact demands nothing; the mandative subjunctive or 'should' does.
+    ('The minister insisted that the economy was growing.', []),
+    ('The minister insisted that the rebels disarm.', [('DEMAND', 'insisted')]),
+    ('The minister insisted that the rebels should disarm.', [('DEMAND', 'insisted')]),
+])
+def test_demand_verbs_that_state_a_fact_are_no_demand(text, expected):
+    assert [(e.event_type, e.trigger) for e in _events(text)] == expected
+
+
+@pytest.mark.parametrize('text, expected', [
+    # PLOVER manual: to sign an agreement is SUPPORT, to promise to sign one AGREE; the agreement
+    # signed is the object of that event, not a second one.
+    ('Norway and Sweden signed an agreement.', [('SUPPORT', 'signed')]),
+    ('Norway and Sweden will sign an agreement.', [('AGREE', 'sign')]),
+    # An offer of aid is the offer (AGREE), not aid given.
+    ('Japan offered aid to Nepal.', [('AGREE', 'offered')]),
+])
+def test_a_noun_under_a_trigger_verb_is_its_object(text, expected):
+    assert [(e.event_type, e.trigger) for e in _events(text)] == expected
 
 
 def test_reported_obligation_is_a_demand_on_the_clause_subject():

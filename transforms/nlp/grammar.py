@@ -38,8 +38,17 @@ NEGATORS = frozenset({'not', "n't", 'never', 'no'})
 # PLOVER codes intentions, not the intended act: 'All cooperative actions reported in future
 # tense are also taken to imply intentions' (AGREE), and a conflictual act announced for
 # the future is a threat (THREATEN, whose modes name the act threatened).
-FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall'})
+FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall', 'wo'})  # 'wo': the tokenizer's half of "won't"
 INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined'.split())
+# Subordinating conjunctions of adverbial clauses that set the scene of the main clause: when,
+# why, on what condition ('after a jet shot down a helicopter', 'as shells continued falling',
+# 'if war starts').  An event there is background or hypothetical, not what the sentence reports.
+BACKGROUND_SUBORDINATORS = frozenset('''
+after before as while since when whenever until till once because though although whereas if unless
+'''.split())
+# Auxiliaries of a mandative clause ('demanded that Israel should ease ...'); a bare verb
+# ('insisted that Israel ease ...') is the mandative subjunctive.
+MANDATIVE_AUXILIARIES = frozenset({'should', 'must', 'be'})
 # 'Russia said that Sudan must return the helicopter': a reported obligation is a DEMAND by
 # the reporter on the clause's subject, whatever the obliged act (CAMEO/PLOVER 'demand that').
 REPORTING_VERBS = frozenset('say announce insist state declare tell conclude stress warn'.split())
