@@ -48,15 +48,33 @@ TROT
 PONDER
 - * OPTIONS                                           [012]         # PONDER
 
+---  HALT   [---]  ---
+HALT
+- * STRIKE                                            [082]         # HALT
+- * WORK                                              [143]         # HALT
+
+---  UNBAR   [---]  ---
+OPEN
+- * BORDER                                            [050]         # OPEN
+
+---  UNLOCK   [---]  ---
+OPEN
+- * BORDER                                            [080]         # OPEN
+- * GATE                                              [080]         # OPEN
+
 ######## TRANSFORMATIONS ##########
 '''
 
 PLOVER_TABLE = '''# CAMEO to PLOVER conversion table
 046: CONSULT,   , diplomatic    # Engage in negotiation
+050: SUPPORT,   ,   diplomatic # Engage in diplomatic cooperation
+080: CONCEDE,   ,  # Yield
+082: CONCEDE,   , democracy # Ease political dissent
 090: ACCUSE, investigate,  # Investigate
 100: REQUEST,  ,  # REQUEST
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
+143: PROTEST, boycott ,      # Conduct strike or boycott
 154: MOBILIZE, troops, military # Mobilize or increase armed forces
 '''
 
@@ -206,6 +224,31 @@ def test_cameo_patterns_on_the_parse(tmp_path, derived, text, word, expected):
     token = next(t for t in doc if t.text == word)
     found = index.match(token)
     assert (found.event_type, found.mode) == expected if expected else found is None
+
+
+@pytest.mark.parametrize('text, word, expected', [
+    # Of equally long matches, the one whose word hangs closest to the verb: its object, not a phrase below it.
+    ('The workers halted work on the first day of a strike.', 'halted', ('PROTEST', 'boycott')),
+    ('The workers halted their strike.', 'halted', ('CONCEDE', None)),
+    # Where the dictionary files the same match under two types, it codes nothing.
+    ('Zembla opened the border.', 'opened', None),
+    ('Zembla opened the gate.', 'opened', ('CONCEDE', None)),
+])
+def test_cameo_ties_go_to_the_closest_match_and_contradictions_code_nothing(tmp_path, derived, text, word, expected):
+    index = _cameo_index(tmp_path, derived)
+    doc = load_parser()(text)
+    found = index.match(next(t for t in doc if t.text == word))
+    assert (found.event_type, found.mode) == expected if expected else found is None
+
+
+def test_a_cameo_pattern_naming_the_object_beats_a_bare_hand_word_of_another_type(tmp_path, derived):
+    from transforms.nlp.event_rules import Trigger  # pylint: disable=import-outside-toplevel
+    hand = (Trigger('halt', 'SANCTION', None, ('VERB',), None, ()),)
+    index = TriggerIndex(hand, load_cameo_verbs(str(derived / 'cameo_verbs.jsonl')))
+    found = index.match(load_parser()('The workers halted work.')[2])
+    assert (found.event_type, found.source) == ('PROTEST', 'cameo')
+    found = index.match(load_parser()('The ministers halted the talks.')[2])
+    assert (found.event_type, found.source) == ('SANCTION', 'hand')
 
 
 def test_cameo_blocking_pattern_overrides_a_hand_line(tmp_path, derived):

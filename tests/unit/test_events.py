@@ -326,7 +326,9 @@ def test_noun_trigger_announced_by_its_light_verb(text, event_type, mode, trigge
 
 @pytest.mark.parametrize('text, event_type, trigger', [
     ('The government accepted the proposal.', 'AGREE', 'accepted'),
-    ('The government lifted the curfew.', 'CONCEDE', 'lifted'),
+    ('The government lifted the ban.', 'CONCEDE', 'lifted'),
+    # CAMEO's 'lift * curfew' (0813) is RETREAT in the CAMEO2PLOVER 2021 table: the pattern beats the bare word.
+    ('The government lifted the curfew.', 'RETREAT', 'lifted the curfew'),
 ])
 def test_lexicon_phrases(text, event_type, trigger):
     event = _only(text)

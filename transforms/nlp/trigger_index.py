@@ -172,7 +172,8 @@ class TriggerIndex:
     def match(self, token) -> Optional[TriggerMatch]:
         """What ``token`` triggers, or None.
 
-        A hand line (a PLOVER trigger word) first; else a CAMEO verb in a context one of its
+        A hand line (a PLOVER trigger word) first, unless a CAMEO pattern that names the verb's object
+        codes another type (the more specific rule); else a CAMEO verb in a context one of its
         block's patterns (or its own phrase) describes.  A CAMEO verb's bare code is not used:
         CAMEO codes the bare verb for PETRARCH, which needs both actors found in its actor
         dictionaries, and alone it coded the commonest verbs ('continue', 'open', 'say')
@@ -188,6 +189,11 @@ class TriggerIndex:
             return None
         hand = self._hand_match(token)
         if hand is not None:
+            if hand.partner is None and cameo is not None and cameo.event_type not in (None, hand.event_type) \
+                    and _names_a_content_word(token, cameo.parts):
+                # 'lifted a blockade' (RETREAT), 'accepted demands' (CONCEDE), 'ordered patrols' (MOBILIZE):
+                # a pattern that names the verb's object is more specific than the bare word's line.
+                return cameo
             return hand
         if cameo is None or not cameo.parts or cameo.event_type is None:
             return None
@@ -200,6 +206,7 @@ class TriggerIndex:
         # Most patterns name a word the clause does not hold: skip them before matching in order.
         present = {w for t in left + right for w in (t.lower_, t.lemma_.lower())}
         best: Optional[_Candidate] = None
+        tied: List[_Candidate] = []
         seen_blocks = set()
         for verb in verbs:
             phrase_parts: Tuple[int, ...] = ()
@@ -228,6 +235,12 @@ class TriggerIndex:
             for candidate in candidates:
                 if best is None or candidate.score > best.score:
                     best = candidate
+                    tied = [candidate]
+                elif candidate.score == best.score:
+                    tied.append(candidate)
+        if best is None:
+            return None
+        best = _closest(token, tied)
         if best is None:
             return None
         partner = token.doc[best.parts[0]] if verb_phrase_partner(token, best.parts) else None
@@ -253,6 +266,37 @@ class TriggerIndex:
         if plain is None:
             return None
         return TriggerMatch(plain.event_type, plain.mode, plain.lemma, plain.lemma, None, frozenset(), None, 'hand')
+
+
+def _names_a_content_word(verb, parts) -> bool:
+    doc = verb.doc
+    return any(i != verb.i and doc[i].lower_ not in FUNCTION_WORDS for i in parts)
+
+
+def _hops(verb, token) -> int:
+    """Arcs from a matched word up to the verb (or the verb's head, for an inherited subject)."""
+    hops = 0
+    while token.i != verb.i and token.i != verb.head.i and token.head.i != token.i and hops < 20:
+        token = token.head
+        hops += 1
+    return hops
+
+
+def _closest(verb, tied: Sequence[_Candidate]) -> Optional[_Candidate]:
+    """Of equally long matches, the one whose words hang closest to the verb: 'stopped work on the first
+    day of a strike' is about the work stopped (its object), not the strike in a phrase below it.
+
+    Where the closest matches still code different PLOVER types, the dictionary contradicts itself
+    (CAMEO files 'open * border' under SUPPORT and CONCEDE, 'send * &MILITARY' under COOPERATE, AID
+    and MOBILIZE): no CAMEO code, None, and the hand lexicon decides.
+    """
+    doc = verb.doc
+    ranked = sorted(tied, key=lambda c: sum(_hops(verb, doc[i]) for i in c.parts))
+    distance = sum(_hops(verb, doc[i]) for i in ranked[0].parts)
+    closest = [c for c in ranked if sum(_hops(verb, doc[i]) for i in c.parts) == distance]
+    if len({c.event_type for c in closest}) > 1:
+        return None
+    return closest[0]
 
 
 def verb_phrase_partner(token, parts: Sequence[int]) -> bool:
