@@ -415,3 +415,31 @@ def test_event_rows_carry_the_roles_in_the_tables_column_order():
     assert len(rows) == 1 and tuple(rows[0]) == EVENTS.column_names
     assert EVENTS.column_names[-2:] == ('actor_role', 'target_role')
     assert (rows[0]['actor_role'], rows[0]['target_role']) == ('COP', 'MED')
+
+
+@pytest.mark.parametrize('text, expected', [
+    # What ought to or may happen is no event: modals of obligation and possibility, 'whether', questions ...
+    ('All efforts must be made to wipe out terrorism from the region.', []),
+    ('Algeria is preparing a statement that could back Iran.', []),
+    ('Reporters asked whether the two countries will reopen their embassies.', []),
+    ('A U.S. invasion of Iran?', []),
+    # ... an act a noun offers or intends is an intention (PLOVER AGREE), not the act ...
+    ('Pakistan underlined its willingness to establish friendly relations with India.',
+     [('AGREE', 'establish friendly relations')]),
+    # ... and a reported obligation stays the reporter's demand.
+    ('Russia said that Sudan must return the helicopter.', [('DEMAND', 'must')]),
+])
+def test_hypothetical_and_intended_acts(text, expected):
+    assert [(e.event_type, e.trigger) for e in _events(text)] == expected
+
+
+@pytest.mark.parametrize('text', [
+    # A month is a date, not the 'march' of CAMEO's 'hold * march'.
+    'The workshop is being held from March 2 to 4 in Tehran.',
+    # An inverted subject is the subject: its 'research director' is no research done.
+    "Prices are falling, said Arvid Kostelnik, the bank's research director.",
+    # 'the Tuesday meeting': a date before a noun trigger says when, not who.
+    'The Tuesday meeting of the commission was tough.',
+])
+def test_dates_and_inverted_subjects_are_no_pattern_words_or_actors(text):
+    assert _events(text) == ()

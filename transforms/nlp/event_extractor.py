@@ -12,8 +12,9 @@ from schemas.records import EntityMention, Event, TimeExpression
 from transforms.nlp.actors import PERSON, PLACE_LABELS, default_resolver
 from transforms.nlp.event_rules import QUAD_CLASSES
 from transforms.nlp.gazetteer import locate_place
-from transforms.nlp.grammar import (BACKGROUND_SUBORDINATORS, FUTURE_MODALS, INTENT_GOVERNORS, MANDATIVE_AUXILIARIES,
-                                    NEGATING_GOVERNORS, NEGATORS, OBLIGATION, reported_obligation)
+from transforms.nlp.grammar import (BACKGROUND_SUBORDINATORS, FUTURE_MODALS, HYPOTHETICAL_MODALS, INTENT_GOVERNORS,
+                                    MANDATIVE_AUXILIARIES, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
+                                    reported_obligation)
 from transforms.nlp.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
                                   roles_of, scene_country, sentence_country, titled_official)
 from transforms.nlp.sentences import SentenceSpan
@@ -108,10 +109,15 @@ def _infinitive(token) -> bool:
 
 
 def _intended(token) -> bool:
-    """Whether a verb is the to-infinitive of an intent verb: 'vowed to fight', and 'have sworn to fight',
-    which the parser attaches as an adverbial clause."""
+    """Whether a verb is the to-infinitive of an intent verb ('vowed to fight', and 'have sworn to fight',
+    which the parser attaches as an adverbial clause), or of a noun ('its readiness to cooperate',
+    'the plan to lift sanctions'): an act intended or offered, not done."""
     head = token.head
-    if head.i == token.i or head.lemma_.lower() not in INTENT_GOVERNORS:
+    if head.i == token.i:
+        return False
+    if token.dep_ in ('acl', 'relcl') and head.pos_ in ('NOUN', 'PROPN') and _infinitive(token):
+        return True
+    if head.lemma_.lower() not in INTENT_GOVERNORS:
         return False
     return token.dep_ == 'xcomp' or (token.dep_ == 'advcl' and _infinitive(token))
 
@@ -127,6 +133,27 @@ def refusal(token, event_type: str, negated: bool) -> bool:
     if not negated or QUAD_CLASSES[event_type] not in _COOPERATION:
         return False
     return _announced(token) or (token.dep_ == 'xcomp' and token.head.lemma_.lower() in NEGATING_GOVERNORS)
+
+
+def hypothetical(token) -> bool:
+    """Whether a trigger's clause says what ought to or may happen rather than what did: under a modal
+    of obligation or possibility ('must be made to wipe out', 'could back Iran', 'can improve ties'),
+    in a 'whether' clause, or in a question ('A U.S. invasion of Iran?').  PLOVER puts such events in
+    its 'hypothetical' context; without that column, they are not coded.  A reported obligation
+    ('X said Y must return ...') is X's demand, coded as such before this applies.
+    """
+    doc = token.doc
+    last = next((t for t in reversed(doc) if not t.is_space), None)
+    if last is not None and last.text == '?':
+        return True
+    while True:
+        if any(child.dep_ == 'aux' and child.lower_ in HYPOTHETICAL_MODALS for child in token.children):
+            return True
+        if any(child.dep_ == 'mark' and child.lower_ == 'whether' for child in token.children):
+            return True
+        if token.head.i == token.i:
+            return False
+        token = token.head
 
 
 def background(token) -> bool:
@@ -272,7 +299,7 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             continue
         # 'will hold talks', 'will give Tanzania a grant': the light verb carries the tense.
         clause = governor if governor_carries and governor is not None else token
-        if asserted(clause, trigger.event_type):
+        if asserted(clause, trigger.event_type) or (trigger is not _DEMAND and hypothetical(clause)):
             continue
         event_type, mode = intended_type(clause, trigger)
         negated = _negated(token, event_type, governor)

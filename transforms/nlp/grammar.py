@@ -46,6 +46,10 @@ INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing
 BACKGROUND_SUBORDINATORS = frozenset('''
 after before as while since when whenever until till once because though although whereas if unless
 '''.split())
+# Modal auxiliaries of obligation and possibility: 'efforts must be made to wipe out terrorism',
+# 'a statement that could back Iran', 'the two countries can improve ties' say what ought to or
+# may happen, not an event ('will' and 'would' announce one: FUTURE_MODALS).
+HYPOTHETICAL_MODALS = frozenset({'must', 'should', 'ought', 'could', 'might', 'may', 'can', 'need'})
 # Auxiliaries of a mandative clause ('demanded that Israel should ease ...'); a bare verb
 # ('insisted that Israel ease ...') is the mandative subjunctive.
 MANDATIVE_AUXILIARIES = frozenset({'should', 'must', 'be'})
@@ -53,6 +57,11 @@ MANDATIVE_AUXILIARIES = frozenset({'should', 'must', 'be'})
 # the reporter on the clause's subject, whatever the obliged act (CAMEO/PLOVER 'demand that').
 REPORTING_VERBS = frozenset('say announce insist state declare tell conclude stress warn'.split())
 OBLIGATION = 'must'
+# Names of months and days: a date, never a participant ('held from March 2', not a march).
+CALENDAR_WORDS = frozenset('''
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+'''.split())
 # Function words: in nearly every sentence, so no use to the cheap filter as a trigger's partner word.
 FUNCTION_WORDS = frozenset('''
 a an the this that these those some any no all both each every its their his her our my your it they he she we

@@ -187,7 +187,8 @@ def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object
     if actor is None:
         # 'Israeli air strikes', 'U.S. sanctions': a name-like modifier is the actor.
         actor = next((c for c in trigger_token.children
-                      if c.dep_ in ('compound', 'amod') and c.pos_ in ('PROPN', 'ADJ') and c.text[:1].isupper()),
+                      if c.dep_ in ('compound', 'amod') and c.pos_ in ('PROPN', 'ADJ') and c.text[:1].isupper()
+                      and not sentence.is_time(c)),      # 'the Tuesday meeting': when, not who
                      None)
     target = prep_object(trigger_token, sentence)
     verb, via = _governing_verb(trigger_token)

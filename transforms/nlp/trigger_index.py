@@ -7,7 +7,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from transforms.nlp.event_rules import (CameoLexicon, CameoPattern, CameoVerb, Item, Trigger, load_cameo_verbs,
                                         load_plover_lexicon)
-from transforms.nlp.grammar import FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
+from transforms.nlp.grammar import CALENDAR_WORDS, FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
 from transforms.nlp.rules import trie_pattern
 
 # spaCy's English rule lemmatizer (its ``lemma_rules`` table): a word of that part of speech
@@ -320,7 +320,9 @@ def clause_sides(verb) -> Tuple[list, list]:
     left, right = [], []
     for child in verb.children:
         if child.dep_ not in _OTHER_CLAUSES:
-            (left if child.i < verb.i else right).extend(_phrase_words(child))
+            # A subject is the subject wherever it stands: '..., said Lynn Maalouf, Amnesty's Research
+            # Director' names no research done.
+            (left if child.i < verb.i or child.dep_ in _SUBJECT_DEPS else right).extend(_phrase_words(child))
     if not any(c.dep_ in _SUBJECT_DEPS for c in verb.children) and verb.dep_ in ('conj', 'xcomp') \
             and verb.head.i != verb.i:
         left = [t for c in verb.head.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree if not t.is_punct] + left
@@ -368,6 +370,8 @@ def _same(token, word: str) -> bool:
     """
     if token.dep_ == 'aux' and token.tag_ == 'TO':
         return False
+    if token.lower_ in CALENDAR_WORDS and token.text[:1].isupper():
+        return False     # 'held from March 2 to 4' is no march
     if word.startswith('('):
         word = word[1:]
         head = token.head
