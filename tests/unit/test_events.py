@@ -443,3 +443,17 @@ def test_hypothetical_and_intended_acts(text, expected):
 ])
 def test_dates_and_inverted_subjects_are_no_pattern_words_or_actors(text):
     assert _events(text) == ()
+
+
+@pytest.mark.parametrize('text, expected', [
+    # A CAMEO pattern is coded only between political actors (a name, a country word, a dictionary role) ...
+    ('Shells kept crashing into the port.', []),
+    ('The technicians are trying to resolve the issue.', []),
+    ('Israeli shells kept crashing into the port.', [('ASSAULT', 'crashing', 'ISR')]),
+    ('The government is trying to resolve the issue.', [('CONCEDE', 'resolve the issue', None)]),
+    # ... and 'their forces' belong to whoever 'their' stands for.
+    ('Syrian officials said their forces had completed their withdrawal from the city.',
+     [('RETREAT', 'completed their withdrawal', 'SYR')]),
+])
+def test_cameo_patterns_need_a_political_actor(text, expected):
+    assert [(e.event_type, e.trigger, e.actor_country) for e in _events(text)] == expected

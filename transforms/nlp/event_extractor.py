@@ -156,6 +156,17 @@ def hypothetical(token) -> bool:
         token = token.head
 
 
+_POLITICAL_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
+
+
+def political(role) -> bool:
+    """Whether a role is a political actor: a country, organisation or person the entity stage or the
+    dictionaries know (a name, a Phoenix code or generic agent's role, a country word)."""
+    if role is None:
+        return False
+    return bool(role.country or role.role or (role.mention is not None and role.mention.label in _POLITICAL_LABELS))
+
+
 def background(token) -> bool:
     """Whether a trigger's clause sets the scene of another: an adverbial clause under a temporal,
     causal, concessive or conditional conjunction ('... one day after a jet shot down a helicopter',
@@ -355,6 +366,10 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             event = event._replace(actor_country=scene_country(
                 sentence, patient_tokens(token, target_token), [actor.mention] + places,
                 target.country if target else None))
+        if trigger.source == 'cameo' and not (political(actor) or political(target)):
+            # PETRARCH codes a CAMEO pattern only between actors its dictionaries know: 'shells
+            # continued crashing into the port' has none.
+            continue
         if event.actor is None and event.target is None:
             # A trigger word with no participant ('this visit can be a turning point') names an
             # event type, not an event; PLOVER does not code events without actors either.

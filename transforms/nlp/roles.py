@@ -291,6 +291,13 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
     country = _phrase_country(sentence, first, last, None) or (code.country if code else None) \
         or country_name_in(text)
     role = code.role if code else None
+    if country is None:
+        # 'Bosnian Serbs said their forces had withdrawn': the forces are the possessor's.
+        possessor = next((c for c in token.children if c.dep_ == 'poss' and c.lower_ in ANAPHORS), None)
+        owner = _antecedent(token) if possessor is not None else None
+        if owner is not None:
+            owner_role = role_of(owner, sentence)
+            country = owner_role.country if owner_role else None
     if role is None or country is None:
         # 'Israeli army' MIL, 'UN peacekeepers' IGO: a generic agent says the role, and for an
         # international force its organisation.
