@@ -260,7 +260,7 @@ def test_user_lexicon_line_adds_a_trigger(tmp_path):
 # An unnamed group's country: where it acts, else the sentence's country (not the target's).
 @pytest.mark.parametrize('text, actor, actor_country', [
     # 'the town of X' names a place even where NER calls X a nationality (Samarra: NORP).
-    ('A roadside bomb near the town of Samarra killed two soldiers.', 'A roadside bomb', 'IRQ'),
+    ('A roadside bomb near the town of Samarra killed two soldiers.', 'A roadside bomb near the town of Samarra', 'IRQ'),
     # A pronoun subject stands for the reporting clause's group, which gets the group's default.
     ('Gunmen said they attacked a police station in Mosul.', 'Gunmen', 'IRQ'),
 ])
@@ -457,3 +457,13 @@ def test_dates_and_inverted_subjects_are_no_pattern_words_or_actors(text):
 ])
 def test_cameo_patterns_need_a_political_actor(text, expected):
     assert [(e.event_type, e.trigger, e.actor_country) for e in _events(text)] == expected
+
+
+@pytest.mark.parametrize('text, actor, actor_country', [
+    # 'near X' says where an unnamed actor is, as 'in X' does, even when the target is of the same country.
+    ('A car bomb near the town of Tikrit killed three Iraqi policemen.', 'A car bomb near the town of Tikrit', 'IRQ'),
+    ('A blast near Kandahar killed three Afghan soldiers.', 'A blast near Kandahar', 'AFG'),
+])
+def test_a_place_near_an_unnamed_actor_is_its_country(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)

@@ -207,20 +207,24 @@ def phrase_bounds(token) -> Tuple[int, int]:
     """Token range of a role's noun phrase: its modifiers and conjuncts, not a clause around it.
 
     'of' phrases belong to any noun ('the chief of China's Joint Staff'); 'in' and 'from'
-    only to a common noun ('rebels in the Ivory Coast'), after a name they say where.
+    only to a common noun ('rebels in the Ivory Coast'), after a name they say where; so does
+    'near' ('a bombing near the town of Samarra') when the phrase stays short.
     """
-    prepositions = ('of',) if token.pos_ == 'PROPN' else ('of', 'in', 'from')
-    first = last = token.i
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        for child in current.children:
-            # An adjective keeps its own complement: 'militants loyal to Iraq's Al-Qaeda'.
-            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions
-                                               or current.pos_ == 'ADJ'):
-                first, last = min(first, child.i), max(last, child.i)
-                stack.append(child)
-    if last - first + 1 > _MAX_PHRASE_TOKENS:
+    choices = (('of',),) if token.pos_ == 'PROPN' else (('of', 'in', 'from', 'near'), ('of', 'in', 'from'))
+    for prepositions in choices:
+        first = last = token.i
+        stack = [token]
+        while stack:
+            current = stack.pop()
+            for child in current.children:
+                # An adjective keeps its own complement: 'militants loyal to Iraq's Al-Qaeda'.
+                if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions
+                                                   or current.pos_ == 'ADJ'):
+                    first, last = min(first, child.i), max(last, child.i)
+                    stack.append(child)
+        if last - first + 1 <= _MAX_PHRASE_TOKENS:
+            break
+    else:
         first, last = min(token.left_edge.i, token.i), token.i
     doc = token.doc
     while last > first and (doc[last].is_punct or doc[last].dep_ == 'cc'):
