@@ -162,15 +162,33 @@ def test_derived_actors_have_dated_codes_and_no_companies(derived):
     header, *actors = _lines(derived / 'phoenix_actors.jsonl')
     assert header['rules'] == 'newsbeam.phoenix_actors' and header['sources'][0]['licence'].startswith('MIT')
     by_name = {a['names'][0]: a for a in actors}
-    assert by_name['ZEMBLA'] == {'names': ['ZEMBLA', 'ZEMBLAN CAPITAL'], 'codes': [['ZMB', None, None]], 'src': 0}
-    # YYMMDD years 00-30 are 20YY, others 19YY; '>' opens a range.
+    assert by_name['ZEMBLA'] == {'names': ['ZEMBLA', 'ZEMBLAN CAPITAL'], 'codes': [['ZMB', None, None]]}
+    # YYMMDD years 00-30 are 20YY, others 19YY; '>' opens a range.  A code keeps what the resolver
+    # reads: its country and first role ('ZMBGOVLEG' -> 'ZMBGOV').
     assert by_name['ODON KRAVETZ']['codes'] == [
-        ['ZMBELI', '1945-01-01', '1995-03-01'], ['ZMBGOV', '1995-03-01', '2003-12-31'], ['ZMBGOVLEG', '2004-01-01', None]]
+        ['ZMBELI', '1945-01-01', '1995-03-01'], ['ZMBGOV', '1995-03-01', '2003-12-31'], ['ZMBGOV', '2004-01-01', None]]
+    assert by_name['LEAGUE OF QUIET NATIONS']['codes'] == [['IGO', None, None]]
     assert 'ACME ROCKETS INC' not in by_name
+    # Each upstream file's lines, as provenance (line 1 is the header).
+    assert [(s['file'], s['lines']) for s in header['sources']] == [
+        ('Phoenix.Countries.actors.txt', [2, 4]), ('Phoenix.International.actors.txt', [5, 4]),
+        ('Phoenix.MilNonState.actors.txt', [5, 4])]
     header, *agents = _lines(derived / 'phoenix_agents.jsonl')
     assert {'agent': 'hillmen', 'role': 'REB'} in agents and {'agent': 'riot police', 'role': 'COP'} in agents
     assert {'agent': 'coast guards', 'role': 'MIL'} in agents
     assert {'agent': 'truce monitor', 'role': None, 'country': 'IGO'} in agents
+
+
+@pytest.mark.parametrize('code, kept', [
+    ('IRNGOVLEG', 'IRNGOV'), ('IGOUNOLABILO', 'IGOLAB'), ('IGOUNO', 'IGO'), ('ELI', 'ELI'), ('MEAREBSEP', 'MEAREB'),
+    ('USA', 'USA'),
+])
+def test_actor_codes_keep_what_the_resolver_reads(code, kept):
+    from transforms.nlp.actors import _ROLES, actor_code  # pylint: disable=import-outside-toplevel
+    assert derive_rules.CAMEO_ROLES == _ROLES
+    assert derive_rules.resolver_code(code) == kept
+    full, short = actor_code(code), actor_code(kept)
+    assert (full.country, full.role) == (short.country, short.role)
 
 
 @pytest.mark.parametrize('date, code, country, role', [
