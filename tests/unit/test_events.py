@@ -423,9 +423,12 @@ def test_event_rows_carry_the_roles_in_the_tables_column_order():
     ('Algeria is preparing a statement that could back Iran.', []),
     ('Reporters asked whether the two countries will reopen their embassies.', []),
     ('A U.S. invasion of Iran?', []),
+    ('The army has to withdraw its troops.', []),
+    ('Iran will have to use its capabilities in political negotiations.', []),
     # ... an act a noun offers or intends is an intention (PLOVER AGREE), not the act ...
     ('Pakistan underlined its willingness to establish friendly relations with India.',
      [('AGREE', 'establish friendly relations')]),
+    ('Many Brazilian banks are eager to cooperate with Iranian banks.', [('AGREE', 'cooperate')]),
     # ... and a reported obligation stays the reporter's demand.
     ('Russia said that Sudan must return the helicopter.', [('DEMAND', 'must')]),
 ])

@@ -13,7 +13,7 @@ from transforms.nlp.actors import PERSON, PLACE_LABELS, default_resolver
 from transforms.nlp.event_rules import QUAD_CLASSES
 from transforms.nlp.gazetteer import locate_place
 from transforms.nlp.grammar import (BACKGROUND_SUBORDINATORS, FUTURE_MODALS, HYPOTHETICAL_MODALS, INTENT_GOVERNORS,
-                                    MANDATIVE_AUXILIARIES, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
+                                    MANDATIVE_AUXILIARIES, NEGATING_GOVERNORS, NEGATORS, OBLIGATION, OBLIGATION_VERBS,
                                     reported_obligation)
 from transforms.nlp.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
                                   roles_of, scene_country, sentence_country, titled_official)
@@ -137,7 +137,8 @@ def refusal(token, event_type: str, negated: bool) -> bool:
 
 def hypothetical(token) -> bool:
     """Whether a trigger's clause says what ought to or may happen rather than what did: under a modal
-    of obligation or possibility ('must be made to wipe out', 'could back Iran', 'can improve ties'),
+    of obligation or possibility ('must be made to wipe out', 'could back Iran', 'can improve ties',
+    'will have to use'),
     in a 'whether' clause, or in a question ('A U.S. invasion of Iran?').  PLOVER puts such events in
     its 'hypothetical' context; without that column, they are not coded.  A reported obligation
     ('X said Y must return ...') is X's demand, coded as such before this applies.
@@ -149,6 +150,8 @@ def hypothetical(token) -> bool:
     while True:
         if any(child.dep_ == 'aux' and child.lower_ in HYPOTHETICAL_MODALS for child in token.children):
             return True
+        if token.dep_ == 'xcomp' and _infinitive(token) and token.head.lemma_.lower() in OBLIGATION_VERBS:
+            return True      # 'will have to use', 'needs to withdraw': the semi-modals of obligation
         if any(child.dep_ == 'mark' and child.lower_ == 'whether' for child in token.children):
             return True
         if token.head.i == token.i:

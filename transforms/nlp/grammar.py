@@ -39,7 +39,8 @@ NEGATORS = frozenset({'not', "n't", 'never', 'no'})
 # tense are also taken to imply intentions' (AGREE), and a conflictual act announced for
 # the future is a threat (THREATEN, whose modes name the act threatened).
 FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall', 'wo'})  # 'wo': the tokenizer's half of "won't"
-INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined'.split())
+INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined eager keen'
+                             .split())
 # Subordinating conjunctions of adverbial clauses that set the scene of the main clause: when,
 # why, on what condition ('after a jet shot down a helicopter', 'as shells continued falling',
 # 'if war starts').  An event there is background or hypothetical, not what the sentence reports.
@@ -50,6 +51,8 @@ after before as while since when whenever until till once because though althoug
 # 'a statement that could back Iran', 'the two countries can improve ties' say what ought to or
 # may happen, not an event ('will' and 'would' announce one: FUTURE_MODALS).
 HYPOTHETICAL_MODALS = frozenset({'must', 'should', 'ought', 'could', 'might', 'may', 'can', 'need'})
+# Verbs that are modals of obligation before a to-infinitive: 'will have to use', 'needs to withdraw'.
+OBLIGATION_VERBS = frozenset({'have', 'need', 'ought'})
 # Auxiliaries of a mandative clause ('demanded that Israel should ease ...'); a bare verb
 # ('insisted that Israel ease ...') is the mandative subjunctive.
 MANDATIVE_AUXILIARIES = frozenset({'should', 'must', 'be'})
