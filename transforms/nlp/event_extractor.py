@@ -249,6 +249,12 @@ class _Found(NamedTuple):
     background: bool = False           # in a clause that sets the scene ('after ...', 'as ...', 'if ...')
 
 
+def object_of_a_trigger(i: int, light_verb, matches) -> bool:
+    """Whether noun trigger ``i`` is the object of a light verb that is a trigger of its own: 'signed an
+    agreement', 'offered aid' are one event ('sign' SUPPORT, 'offer' AGREE), not also AGREE and AID."""
+    return light_verb is not None and light_verb.i != i and light_verb.i in matches
+
+
 def _first_conjunct(token):
     while token.dep_ == 'conj' and token.head.i != token.i:
         token = token.head
@@ -307,9 +313,7 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
         date = _date(sentence, anchors)
         start = sentence.start_of(doc[first])
         end = sentence.start_of(doc[last]) + len(doc[last])
-        if governor_carries and governor is not None and governor.i != i and governor.i in matches:
-            # 'signed an agreement', 'offered aid': the light verb is a trigger of its own, whose
-            # object the noun is ('sign' SUPPORT, 'offer' AGREE), not a second event.
+        if object_of_a_trigger(i, governor if governor_carries else None, matches):
             continue
         # 'will hold talks', 'will give Tanzania a grant': the light verb carries the tense.
         clause = governor if governor_carries and governor is not None else token
