@@ -435,7 +435,7 @@ def test_event_rows_carry_the_roles_in_the_tables_column_order():
      [('AGREE', 'establish friendly relations')]),
     ('Many Brazilian banks are eager to cooperate with Iranian banks.', [('AGREE', 'cooperate')]),
     # ... and a reported obligation stays the reporter's demand.
-    ('Russia said that Sudan must return the helicopter.', [('DEMAND', 'must')]),
+    ('Norway said that Zembla must return the trawler.', [('DEMAND', 'must')]),
 ])
 def test_hypothetical_and_intended_acts(text, expected):
     assert _coded(text) == expected
