@@ -147,6 +147,10 @@ EVENTS = Table('events', (
     _f('evidence', S, 'The sentence the event was read from.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
+    _f('actor_role', S, "The actor's Phoenix/CAMEO role code where the dictionaries give one: GOV (government), "
+                        'MIL (military), OPP (opposition), REB (rebels), COP (police), JUD, LEG, BUS (business), '
+                        'MED, CVL, ...; IGO / NGO / IMG for an international organisation or group without one.'),
+    _f('target_role', S, "The target's Phoenix/CAMEO role code where the dictionaries give one (as actor_role)."),
 ), partition_column='article_date', doc='PLOVER events: who did what to whom, where and when.')
 
 QUOTES = Table('quotes', (

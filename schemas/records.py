@@ -97,6 +97,8 @@ class Event(NamedTuple):
     start_char: int                  # of the trigger, into body
     end_char: int
     evidence: str                    # the sentence
+    actor_role: Optional[str] = None   # Phoenix/CAMEO role code (GOV, MIL, REB, ..., IGO, NGO)
+    target_role: Optional[str] = None
 
 
 class Quote(NamedTuple):
