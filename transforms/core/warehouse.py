@@ -147,6 +147,7 @@ def file_stem(run_id: str) -> str:
 
 
 def file_io(target: TableTarget):
+    """The table's file IO (pyiceberg's), as a worker opens it."""
     return load_file_io(dict(target.io_properties), target.location)
 
 
