@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import io
 import logging
+import os
 import sys
 import traceback
 from importlib import metadata
@@ -110,8 +111,12 @@ def configure_logging(verbose: bool) -> None:
     if not verbose:
         # A failure is reported once, as one line (main); Beam would also log it with its traceback.
         logging.getLogger('apache_beam').setLevel(logging.CRITICAL)
+        logging.getLogger('pyiceberg').setLevel(logging.WARNING)
         # Files a failed bundle left open are closed when collected, and say so on stderr again.
         sys.unraisablehook = lambda unraisable: None
+        # Local worker processes (--direct_running_mode=multi_processing) share this stderr, and the Google
+        # client libraries that Beam imports warn there about grpcio's version at import.
+        os.environ.setdefault('PYTHONWARNINGS', 'ignore::FutureWarning')
 
 
 def _run_command(argv: List[str]) -> int:
