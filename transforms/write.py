@@ -53,6 +53,13 @@ class _WriteBundleFn(beam.DoFn):
         self._buffered = 0
 
     def process(self, table_row: TableRow) -> Iterable[WrittenFile]:
+        try:
+            yield from self._write(table_row)
+        except BaseException:
+            self._abort()
+            raise
+
+    def _write(self, table_row: TableRow) -> Iterable[WrittenFile]:
         key = (table_row.table, table_row.partition)
         writer = self._writers.get(key)
         if writer is None:
@@ -74,10 +81,20 @@ class _WriteBundleFn(beam.DoFn):
                 self._buffered = 0
 
     def finish_bundle(self):
+        try:
+            while self._writers:
+                _, writer = self._writers.popitem(last=False)
+                for written in writer.close():
+                    yield WindowedValue(written, MIN_TIMESTAMP, [GlobalWindow()])
+        except BaseException:
+            self._abort()
+            raise
+
+    def _abort(self):
+        # A failed bundle's files stay uncommitted; the next run discards them.
         writers, self._writers = self._writers, OrderedDict()
         for writer in writers.values():
-            for written in writer.close():
-                yield WindowedValue(written, MIN_TIMESTAMP, [GlobalWindow()])
+            writer.abort()
 
 
 class _CommitFn(beam.DoFn):
@@ -155,11 +172,13 @@ class _WriteWindowFileFn(beam.DoFn):
         # Flink (Beam 2.70 portable streaming, with late firings) fires a window's last pane a second
         # time, empty and with the same PaneInfo: a group without rows writes nothing.
         if first is not None:
-            writer = TableFileWriter(self._targets[table], partition, file_stem(self._run_id), self._avro_root)
-            for row in itertools.chain([first], rows):
-                writer.write(row)
-            self._rows.inc(writer.count)
-            for written in writer.close():
+            with TableFileWriter(self._targets[table], partition, file_stem(self._run_id),
+                                 self._avro_root) as writer:
+                for row in itertools.chain([first], rows):
+                    writer.write(row)
+                self._rows.inc(writer.count)
+                written_files = writer.close()
+            for written in written_files:
                 yield pane_id(self._run_id, window, pane), written
 
 

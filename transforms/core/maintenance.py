@@ -61,9 +61,9 @@ def compact_table(warehouse: Warehouse, name: str) -> Compaction:
     stem = f'compacted-{uuid.uuid4().hex[:16]}'
     for value in sorted(crowded):
         partition_rows = table.scan(row_filter=EqualTo(column, value.isoformat())).to_arrow()
-        writer = TableFileWriter(target, f'{column}={value}', stem, avro_root=None)
-        writer.write_table(partition_rows)
-        new_paths.append(writer.close()[0].path)
+        with TableFileWriter(target, f'{column}={value}', stem, avro_root=None) as writer:
+            writer.write_table(partition_rows)
+            new_paths.append(writer.close()[0].path)
     with table.transaction() as transaction:
         with transaction.update_snapshot(snapshot_properties={OPERATION: 'compact'}).overwrite() as overwrite:
             for group in crowded.values():

@@ -70,10 +70,10 @@ def migrate(source: str, warehouse: Warehouse, output: str) -> Dict[str, int]:
             table = item['table']
             partition = item['relative_path'].split('/')[2]
             rows = pq.ParquetFile(os.path.join(source, item['relative_path'])).read().to_pylist()
-            writer = TableFileWriter(targets[table], partition, file_stem(run_id), avro_root)
-            for row in rows:
-                writer.write(_v2_row(table, row, partition))
-            written.extend(writer.close())
+            with TableFileWriter(targets[table], partition, file_stem(run_id), avro_root) as writer:
+                for row in rows:
+                    writer.write(_v2_row(table, row, partition))
+                written.extend(writer.close())
         entry = publish(warehouse, output, journal(run_id, commit_id, written))
         for name, count in entry['rows'].items():
             imported[name] += count

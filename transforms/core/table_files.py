@@ -90,19 +90,39 @@ class TableFileWriter:
         self.count += rows.num_rows
 
     def close(self) -> List[WrittenFile]:
+        """Finishes both files; on any failure closes them unfinished (``abort``) and raises."""
         try:
             self.flush()
             self._parquet.close()
             if self._avro:
                 self._avro.flush()
-        finally:
             self._parquet_stream.close()
             if self._avro_stream:
                 self._avro_stream.close()
+        except BaseException:
+            self.abort()
+            raise
         written = [WrittenFile(self.table, 'parquet', self.parquet_path, self.count)]
         if self.avro_path:
             written.append(WrittenFile(self.table, 'avro', self.avro_path, self.count))
         return written
 
+    def abort(self) -> None:
+        """Closes the files unfinished, after a failure (a full disk): the run commits nothing, and the
+        next run discards them.  Their own errors are dropped: the failure that led here is the one to
+        report, and a file left open would report again, on stderr, when Arrow destroys it."""
+        closers = [self._parquet.close, self._parquet_stream.close]
+        if self._avro_stream:
+            closers.append(self._avro_stream.close)
+        for close in closers:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - see the docstring
+                pass
 
+    def __enter__(self) -> 'TableFileWriter':
+        return self
 
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.abort()
