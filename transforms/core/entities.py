@@ -15,13 +15,16 @@ at a cut can differ.
 """
 import hashlib
 from bisect import bisect_right
-from typing import Iterable, List, Sequence, Union
+from typing import Callable, Iterable, List, Sequence, Union
 
 from spacy.tokens import Doc, Span
 
 from schemas.records import AnnotatedArticle, Article, EntityMention
 from transforms.core.canonical import canonicalize
+from transforms.core.entity_rules import ENTITY_RULES
+from transforms.core.names import case_lexicon
 from transforms.core.pieces import piece_ends
+from transforms.core.truecase import restore_case
 
 # Batches are sized in words, not articles: the NER's memory grows with the words in flight,
 # while its throughput stops growing after a few thousand words per call, so a batch of long
@@ -62,15 +65,34 @@ def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Ite
 
 
 def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) -> List[Doc]:
-    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call."""
-    pieces = [_pieces(body, max_piece_chars) for body in bodies]
+    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call.
+
+    Capitals lines are case-restored first (``truecase``: the Doc's text has the body's length and
+    offsets, not always its case); the entity rules run on each whole Doc after the join, since
+    they compare the mentions of the whole article.
+    """
+    restore = case_restorer(nlp)
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    disable = [ENTITY_RULES] if rules is not None else []
+    pieces = [_pieces(restore(body), max_piece_chars) for body in bodies]
     flat = [piece for body_pieces in pieces for piece in body_pieces]
-    piece_docs = (doc for group in _word_bounded(flat) for doc in nlp.pipe(group, batch_size=len(group)))
+    piece_docs = (doc for group in _word_bounded(flat)
+                  for doc in nlp.pipe(group, batch_size=len(group), disable=disable))
     docs = []
     for body_pieces in pieces:
         parts = [next(piece_docs) for _ in body_pieces]
-        docs.append(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False))
+        doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        docs.append(rules(doc) if rules is not None else doc)
     return docs
+
+
+def case_restorer(nlp) -> Callable[[str], str]:
+    """``truecase.restore_case`` with the lexicon of the model's pipeline; the identity for a blank pipeline."""
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    if rules is None or not rules.case_restoration:
+        return lambda text: text
+    lexicon = case_lexicon(rules.model_path)
+    return lambda text: restore_case(text, lexicon)
 
 
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
@@ -102,12 +124,14 @@ def annotate(article: Article, doc) -> AnnotatedArticle:
     if not sentence_starts or sentence_starts[0] != 0:
         sentence_starts = [0] + sentence_starts
     ents = [name_span(e) for e in doc.ents]
-    canonical = canonicalize([(e.text, e.label_) for e in ents])
+    # The Doc may hold a case-restored copy of the body (same offsets): mentions are printed as in the body.
+    body = article.body
+    canonical = canonicalize([(body[e.start_char:e.end_char], e.label_) for e in ents])
     mentions = tuple(
         EntityMention(
             article_id=article.article_id,
             entity_id=entity_id_of(article.article_id, e.start_char, e.end_char, e.label_),
-            text=e.text,
+            text=body[e.start_char:e.end_char],
             label=e.label_,
             canonical=name,
             start_char=e.start_char,

@@ -1,0 +1,302 @@
+"""What the pipeline knows of names without reading an article: places, dictionary actors, words.  No Beam.
+
+* ``common_words(model_path)``: English words that are not names, from the lemmatizer tables
+  shipped with the spaCy model (WordNet's index of nouns, verbs, adjectives and adverbs, and
+  the suffix rules that undo inflections).  The index holds proper nouns too ('london',
+  'clinton'), so it is consulted after the places and actors below.
+* ``PhoenixNames``: the Phoenix actor dictionaries (``seeds/rules/phoenix_actors.jsonl``, the
+  file the events stage reads) by name, each actor with its id (its first, primary name:
+  'MOHAMMAD ZARIF KHONSARI'), its kind (``actor_kind``) and its dated codes.
+* ``case_lexicon(model_path)``: the ``truecase.CaseLexicon`` built from these, the gazetteer,
+  the demonyms and the calendar's names.
+"""
+import functools
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lookups import Lookups
+from spacy.strings import hash_string
+
+from transforms.core.actors import actor_code
+from transforms.core.calendar_names import MONTHS, WEEKDAYS
+from transforms.core.entity_rules import DictionaryMatch
+from transforms.core.event_rules import DatedCode, PhoenixActor, load_demonyms, load_phoenix_actors
+from transforms.core.gazetteer import MENTION_MIN_POPULATION, gazetteer
+from transforms.core.truecase import CaseLexicon
+
+PERSON, ORG, PLACE = 'PERSON', 'ORG', 'PLACE'
+# CAMEO role codes that only people hold (elites, and the offices of government and the armed forces
+# that the dictionaries date).
+_PERSON_ROLES = frozenset({'ELI', 'GOV', 'MIL', 'LEG', 'JUD', 'OPP', 'REB', 'PTY', 'COP', 'SPY', 'BUS', 'MED',
+                           'EDU', 'CVL', 'LAB', 'REL', 'HRI', 'AGR', 'ENV', 'HLH', 'REF', 'UAF', 'IGO', 'NGO',
+                           'MOD', 'RAD', 'INS', 'SEP', 'CRM', 'DEV', 'UNO'})
+# Words of organisations' names: an actor whose name holds one is not a person, dated or not
+# ('SUDAN PEOPLE'S LIBERATION ARMY' [SDNREB 1983-2011], 'KOSOVO ASSEMBLY' [KSVGOVLEG >2008]).
+_ORGANISATION_WORDS = frozenset('''
+ARMY ASSEMBLY COUNCIL PARTY FRONT MOVEMENT MINISTRY MINISTER GOVERNMENT COMMITTEE COMMISSION
+ORGANIZATION ORGANISATION UNION LEAGUE FORCES FORCE BRIGADE BRIGADES GROUP AGENCY BANK COURT
+PARLIAMENT CONGRESS SENATE OFFICE DEPARTMENT SERVICE SERVICES ALLIANCE ASSOCIATION FEDERATION
+INSTITUTE UNIVERSITY COMPANY CORPORATION CORP INC LTD POLICE GUARD GUARDS REGIME CABINET JUNTA
+AUTHORITY BOARD BUREAU CENTER CENTRE FUND FOUNDATION SOCIETY NATIONS STATES REPUBLIC KINGDOM
+EMIRATES OF THE AND FOR MILITIA REBELS TALIBAN COALITION BLOC CONFERENCE COMMUNITY PROGRAMME PROGRAM
+'''.split())
+_COUNTRY_CODE = re.compile(r'^[A-Z]{3}$')
+
+
+class DictionaryActor(NamedTuple):
+    """One Phoenix actor: its id (the primary name), kind (PERSON, ORG or PLACE), names and codes."""
+    actor_id: str
+    kind: str
+    names: Tuple[str, ...]
+    codes: Tuple[DatedCode, ...]
+
+
+def actor_kind(actor: PhoenixActor) -> str:
+    """PERSON, ORG or PLACE for a Phoenix actor, from its codes and names.
+
+    The upstream files do not say which entries are people, so the codes do: a country's own
+    entry (and its cities and provinces: 'AFGHANISTAN', 'KABUL') has bare country codes ('AFG',
+    no role); people hold dated offices ('IRNGOV 2013-08-15 ->') or an elite role ('ELI'); what
+    else has a role is an organisation, and so is anything whose name has an organisation's
+    word ('ARMY', 'COUNCIL', 'PARTY').
+    """
+    if actor.codes and all(actor_code(code.code).role is None for code in actor.codes):
+        return PLACE
+    words = {word for name in actor.names[:1] for word in name.replace('-', ' ').split()}
+    if words & _ORGANISATION_WORDS:
+        return ORG
+    dated = any(code.start or code.end for code in actor.codes)
+    elite = any(code.code[3:6] == 'ELI' or code.code[:3] == 'ELI' for code in actor.codes)
+    if dated or elite:
+        return PERSON
+    return ORG
+
+
+def name_key(name: str) -> str:
+    """A dictionary lookup key: upper case, periods and apostrophes dropped, spaces and underscores as one space."""
+    key = re.sub(r"[.’'`]", '', name.upper())
+    return re.sub(r'[\s_]+', ' ', key).strip()
+
+
+class PhoenixNames:
+    """Phoenix actors by their names, and people by their surnames."""
+
+    def __init__(self, actors: Sequence[PhoenixActor]):
+        self.actors: List[DictionaryActor] = []
+        self._by_key: Dict[str, List[int]] = {}
+        self._by_surname: Dict[str, List[int]] = {}
+        for actor in actors:
+            if not actor.names:
+                continue
+            number = len(self.actors)
+            kind = actor_kind(actor)
+            self.actors.append(DictionaryActor(actor.names[0].replace(' ', '_'), kind, tuple(actor.names),
+                                               tuple(actor.codes)))
+            for name in actor.names:
+                key = name_key(name)
+                if len(key) >= 2:
+                    self._by_key.setdefault(key, []).append(number)
+                    if kind == PERSON and ' ' in key:
+                        self._by_surname.setdefault(key.rsplit(' ', 1)[1], []).append(number)
+
+    def by_name(self, name: str) -> List[DictionaryActor]:
+        """The actors with exactly this name (in any case), in file order."""
+        return [self.actors[number] for number in self._by_key.get(name_key(name), ())]
+
+    def knows(self, key: str) -> bool:
+        """Whether a ``name_key`` is some actor's name."""
+        return key in self._by_key
+
+    def by_surname(self, surname: str) -> List[DictionaryActor]:
+        """The people whose name (any of their names) ends in this word."""
+        seen = []
+        for number in self._by_surname.get(name_key(surname), ()):
+            if self.actors[number] not in seen:
+                seen.append(self.actors[number])
+        return seen
+
+    def surnames(self) -> Iterable[str]:
+        return self._by_surname.keys()
+
+
+@functools.lru_cache(maxsize=None)
+def default_phoenix_names() -> PhoenixNames:
+    return PhoenixNames(load_phoenix_actors())
+
+
+class CommonWords(NamedTuple):
+    words: Dict[str, str]                     # word -> 'verb' (verb, adjective, adverb) or 'noun'
+    rules: Tuple[Tuple[str, str], ...]        # (suffix, replacement) that undo regular inflections
+    exceptions: Dict[str, str]                # irregular inflection -> the kind of its lemma
+
+
+@functools.lru_cache(maxsize=None)
+def common_words(model_path: str) -> CommonWords:
+    """English words from the model's lemmatizer tables (WordNet's index and the inflection rules).
+
+    'verb' stands for verbs, adjectives and adverbs: words that are rarely names; 'noun' for
+    words that are names as often as not in WordNet's index ('china', 'bush').
+    """
+    lookups = Lookups().from_disk(Path(model_path) / 'lemmatizer' / 'lookups')
+    index = lookups.get_table('lemma_index')
+    rules = lookups.get_table('lemma_rules')
+    exceptions = lookups.get_table('lemma_exc')
+    words: Dict[str, str] = {}
+    irregular: Dict[str, str] = {}
+    for pos in ('verb', 'adj', 'adv', 'noun'):
+        key = hash_string(pos)
+        kind = 'noun' if pos == 'noun' else 'verb'
+        if key in index:
+            for word in index[key]:
+                if '_' not in word:
+                    words.setdefault(word, kind)
+        if key in exceptions:
+            for word in exceptions[key]:
+                irregular.setdefault(word, kind)
+    suffixes = []
+    for pos in ('noun', 'verb', 'adj'):
+        key = hash_string(pos)
+        if key in rules:
+            suffixes.extend((suffix, replacement) for suffix, replacement in rules[key] if suffix)
+    return CommonWords(words, tuple(dict.fromkeys(suffixes)), irregular)
+
+
+_CALENDAR = frozenset(name.lower() for name in MONTHS + WEEKDAYS)
+
+
+@functools.lru_cache(maxsize=None)
+def _demonyms() -> frozenset:
+    found = set()
+    for demonym in load_demonyms():
+        found.add(demonym.lower())
+        found.add(demonym.lower() + 's')
+    return frozenset(found)
+
+
+def is_country(lower: str) -> bool:
+    """A country or US state by name ('japan', 'sri lanka')."""
+    return gazetteer().region_as_place(lower) is not None
+
+
+def is_place(lower: str) -> bool:
+    """A country, US state or a city of at least MENTION_MIN_POPULATION people."""
+    index = gazetteer()
+    if index.region_as_place(lower) is not None:
+        return True
+    return any(city.population >= MENTION_MIN_POPULATION for city in index.cities(lower))
+
+
+@functools.lru_cache(maxsize=None)
+def case_lexicon(model_path: Optional[str]) -> CaseLexicon:
+    """The lexicon of ``truecase.restore_case``: the model's common words, places, Phoenix names."""
+    words = common_words(model_path) if model_path else CommonWords({}, (), {})
+    phoenix = default_phoenix_names()
+    demonyms = _demonyms()
+
+    def capitalised(lower: str) -> bool:
+        return lower in _CALENDAR or lower in demonyms or is_country(lower)
+
+    def is_name(lower: str) -> bool:
+        return is_place(lower) or phoenix.knows(name_key(lower))
+
+    return CaseLexicon(STOP_WORDS, words.words, words.rules, words.exceptions, capitalised, is_name)
+
+
+def common_word_test(lexicon: CaseLexicon):
+    """A test of lower-case words: 'function' ('the', 'such'), 'verb' (verbs, adjectives, adverbs),
+    'noun', 'inflected' (an inflected noun: 'men'), or None for other words."""
+    def kind(lower: str) -> Optional[str]:
+        if lower in lexicon.function_words:
+            return 'function'
+        return lexicon.common_kind(lower)
+    return kind
+
+
+def is_demonym(lower: str) -> bool:
+    """A demonym ('rwandan', 'welsh'): a word of a name that is not a person's ('Rwandan Hutu')."""
+    return lower in _demonyms()
+
+
+# Words that join the capitalised words of one name ('Bank of England', 'Bosnia and Herzegovina').
+_CONNECTORS = frozenset({'of', 'the', 'and', 'for', 'de', 'al', 'el', 'la', 'on', '&', '-', "'s", '’s'})
+_MAX_NAME_TOKENS = 6
+# Office titles: a Phoenix entry holding one is an office ('US ATTORNEY GENERAL'), not a name to tag.
+_OFFICE_WORDS = frozenset('''PRESIDENT MINISTER SECRETARY GENERAL ATTORNEY CHANCELLOR PREMIER KING QUEEN PRINCE
+SPEAKER AMBASSADOR GOVERNOR MAYOR CHIEF COMMANDER SPOKESMAN SPOKESPERSON EX FORMER LEADER'''.split())
+
+
+class EntityDictionary:
+    """Names the gazetteer and the Phoenix dictionaries know, found in a Doc (``entity_rules``).
+
+    Args:
+      phoenix: the Phoenix actors by name.
+      is_common_word: whether a lower-case word is an ordinary English word (``common_words``).
+      sources: which dictionaries to use: 'countries' (and US states), 'cities', 'gazetteer' (both), 'phoenix'.
+    """
+
+    def __init__(self, phoenix: PhoenixNames, is_common_word, sources=('gazetteer', 'phoenix')):
+        self.phoenix = phoenix
+        self.is_common_word = is_common_word
+        sources = set(sources)
+        if 'gazetteer' in sources:
+            sources |= {'countries', 'cities'}
+        self.sources = frozenset(sources)
+
+    def label_of(self, text: str, size: int) -> Optional[Tuple[str, bool]]:
+        """(label, is a country) of a name, or None."""
+        if 'countries' in self.sources and is_country(text):
+            return 'GPE', True
+        if 'phoenix' in self.sources:
+            actors = self.phoenix.by_name(text)
+            kinds = {actor.kind for actor in actors}
+            if len(kinds) == 1 and PLACE not in kinds and not _OFFICE_WORDS.intersection(name_key(text).split()):
+                kind = kinds.pop()
+                if kind == ORG or size >= 2:
+                    return kind, False
+        if 'cities' in self.sources and is_place(text):
+            return 'GPE', False
+        return None
+
+    def matches(self, doc) -> list:
+        """The dictionary's names in ``doc``: longest first from each capitalised word, not overlapping."""
+        found = []
+        i, n = 0, len(doc)
+        while i < n:
+            token = doc[i]
+            if not token.text[:1].isupper() or not token.is_alpha:
+                i += 1
+                continue
+            run = i + 1
+            while run < n and run - i < _MAX_NAME_TOKENS and not doc[run - 1].whitespace_.count('\n') \
+                    and (doc[run].text[:1].isupper() or doc[run].lower_ in _CONNECTORS):
+                run += 1
+            matched = None
+            for end in range(run, i, -1):
+                last = doc[end - 1]
+                if not last.text[:1].isupper():
+                    continue
+                tokens = doc[i:end]
+                label = self.label_of(tokens.text, end - i)
+                if label is not None and self._plausible(tokens):
+                    matched = DictionaryMatch(i, end, label[0], label[1])
+                    break
+            if matched is None:
+                i += 1
+                continue
+            found.append(matched)
+            i = matched.end
+        return found
+
+    def _plausible(self, tokens) -> bool:
+        """Not a lone common word at a sentence start ('Reading'), nor a phrase of common words only."""
+        words = [token.lower_ for token in tokens if token.is_alpha]
+        if not words:
+            return False
+        if all(word in _CALENDAR or self.is_common_word(word) in ('function', 'verb') for word in words):
+            return False
+        if len(tokens) == 1 and self.is_common_word(words[0]):
+            # A common word that is also a place ('Bath', 'Reading'): only a country counts ('Turkey', 'China').
+            return is_country(words[0])
+        return True
