@@ -19,10 +19,10 @@ BODY = ('Iranian Armed Forces Chief of Staff Major General Mohammad Hossein Baqe
 _real_annotate = transforms.core.entities.annotate
 
 
-def _annotate_with_bug(article, doc):
+def _annotate_with_bug(article, doc, key_maker=None):
     if article.article_id == 'boom':
         raise RuntimeError('annotator bug')
-    return _real_annotate(article, doc)
+    return _real_annotate(article, doc, key_maker)
 
 
 def test_extract_entities(monkeypatch):

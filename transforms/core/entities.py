@@ -15,15 +15,17 @@ at a cut can differ.
 """
 import hashlib
 from bisect import bisect_right
-from typing import Callable, Iterable, List, Sequence, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Union
 
 from spacy.tokens import Doc, Span
 
 from schemas.records import AnnotatedArticle, Article, EntityMention
 from transforms.core.canonical import canonicalize
+from transforms.core.entity_keys import KeyMaker, default_key_maker, entity_keys
 from transforms.core.entity_rules import ENTITY_RULES
 from transforms.core.names import case_lexicon
 from transforms.core.pieces import piece_ends
+from transforms.core.time_expressions import anchor_of
 from transforms.core.truecase import restore_case
 
 # Batches are sized in words, not articles: the NER's memory grows with the words in flight,
@@ -95,6 +97,16 @@ def case_restorer(nlp) -> Callable[[str], str]:
     return lambda text: restore_case(text, lexicon)
 
 
+def key_maker_for(nlp) -> KeyMaker:
+    """The entity-key dictionaries, with the common words of the model's pipeline where it has them."""
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    if rules is None:
+        return default_key_maker()
+    if getattr(rules, 'key_maker', None) is None:
+        rules.key_maker = KeyMaker(is_common_word=rules.is_common_word)
+    return rules.key_maker
+
+
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
     return hashlib.sha256(f'{article_id}:{start}:{end}:{label}'.encode()).hexdigest()[:32]
 
@@ -118,8 +130,9 @@ def name_span(ent):
     return Span(ent.doc, ent.start + start, ent.start + end, label=ent.label)
 
 
-def annotate(article: Article, doc) -> AnnotatedArticle:
-    """Plain records from a spaCy Doc of ``article.body``."""
+def annotate(article: Article, doc, key_maker: Optional[KeyMaker] = None) -> AnnotatedArticle:
+    """Plain records from a spaCy Doc of ``article.body`` (or of its case-restored copy), with entity keys
+    (``entity_keys``; ``key_maker``: the dictionaries, the shipped ones by default)."""
     sentence_starts = [sent.start_char for sent in doc.sents] if doc.has_annotation('SENT_START') else [0]
     if not sentence_starts or sentence_starts[0] != 0:
         sentence_starts = [0] + sentence_starts
@@ -127,7 +140,7 @@ def annotate(article: Article, doc) -> AnnotatedArticle:
     # The Doc may hold a case-restored copy of the body (same offsets): mentions are printed as in the body.
     body = article.body
     canonical = canonicalize([(body[e.start_char:e.end_char], e.label_) for e in ents])
-    mentions = tuple(
+    mentions = [
         EntityMention(
             article_id=article.article_id,
             entity_id=entity_id_of(article.article_id, e.start_char, e.end_char, e.label_),
@@ -137,7 +150,9 @@ def annotate(article: Article, doc) -> AnnotatedArticle:
             start_char=e.start_char,
             end_char=e.end_char,
             sentence_index=bisect_right(sentence_starts, e.start_char) - 1,
-        ) for e, name in zip(ents, canonical))
+        ) for e, name in zip(ents, canonical)]
+    keys = entity_keys(mentions, anchor_of(article), key_maker)
+    mentions = tuple(mention._replace(entity_key=key) for mention, key in zip(mentions, keys))
     return AnnotatedArticle(article, mentions, tuple(sentence_starts))
 
 
@@ -155,7 +170,7 @@ def annotate_batch(nlp, articles: Sequence[Article]) -> List[Union[AnnotatedArti
     for index, article in enumerate(articles):
         try:
             doc = docs[index] if docs is not None else run_ner(nlp, [article.body])[0]
-            results.append(annotate(article, doc))
+            results.append(annotate(article, doc, key_maker_for(nlp)))
         except Exception as error:  # pylint: disable=broad-except
             results.append(error)
     return results

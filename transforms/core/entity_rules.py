@@ -41,6 +41,9 @@ NAME_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 
 # Names that may hold a number ('Windows 95', 'Resolution 2231'): cut only at dashes, 'v' and breaks.
 _NUMBERED_LABELS = frozenset({'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW'})
 _DASHES = frozenset({'-', '--', '–', '—', '―', '−'})
+# Legal forms of companies, as printed after their names (case-folded, without the final period).
+_LEGAL_FORMS = frozenset('''inc corp corporation co ltd llc plc spa ag sa nv bv gmbh kg ab asa oyj srl sarl pty
+holdings bancorp'''.split())
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _VERSUS = frozenset({'v', 'v.', 'vs', 'vs.'})
 _NUMBER = re.compile(r'^[+-]?(?:\d[\d,.:/]*|\.\d+)%?$')
@@ -51,6 +54,8 @@ _MIN_ROW_FIGURES = 3
 _MIN_WRAPPED_LINE = 40
 
 MODEL, PIECE, DICTIONARY, CONSISTENCY = 'model', 'piece', 'dictionary', 'consistency'
+# DictionaryMatch.strength values.
+COUNTRY_MATCH, ACTOR_MATCH, PLACE_MATCH = 'COUNTRY', 'ACTOR', 'PLACE'
 
 
 class Ent(NamedTuple):
@@ -65,7 +70,9 @@ class DictionaryMatch(NamedTuple):
     start: int
     end: int
     label: str                # GPE, ORG or PERSON
-    country: bool             # a country or US state: GPE whatever the model said
+    strength: str             # COUNTRY: GPE whatever the model said; ACTOR: a dictionary actor; PLACE: a
+                              # city or US state, often a team's or a person's name too
+    locative: bool = False    # printed after 'in', 'at', 'near', ...
 
 
 def _is_number(token) -> bool:
@@ -135,13 +142,24 @@ def _lone_word(doc: Doc, index: int, is_common_word) -> bool:
     return kind in ('function', 'verb', 'inflected') or (kind == 'noun' and _kicker(doc, index))
 
 
+def _organisation_suffix(doc: Doc, ent: Ent) -> bool:
+    """Whether a name ends in a company's legal form ('Pirelli SpA', 'Jeans Mate Corp')."""
+    end = ent.end
+    while end > ent.start + 1 and (doc[end - 1].is_punct or doc[end - 1].text in _POSSESSIVES):
+        end -= 1
+    return end - ent.start >= 2 and doc[end - 1].text.rstrip('.').casefold() in _LEGAL_FORMS
+
+
 def split_entities(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[str], bool]) -> List[Ent]:
-    """Entities cut at spaced dashes, 'v', numbers between names and line breaks (see the module doc)."""
+    """Entities cut at spaced dashes, 'v', numbers between names and line breaks (see the module doc);
+    a person or place whose name ends in a company's legal form is an organisation ('Pirelli SpA')."""
     out = []
     for ent in ents:
         if ent.label not in NAME_LABELS:
             out.append(ent)
             continue
+        if ent.label in ('PERSON', 'GPE', 'LOC', 'NORP', 'FAC') and _organisation_suffix(doc, ent):
+            ent = ent._replace(label='ORG')
         cuts = [i for i in range(ent.start, ent.end) if _cut_here(doc, i, ent.start, ent.end, ent.label)]
         if not cuts:
             out.append(ent)
@@ -161,30 +179,29 @@ def split_entities(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[str]
     return out
 
 
-def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
-    return a_start < b_end and b_start < a_end
-
-
 def apply_dictionary(ents: Sequence[Ent], matches: Sequence[DictionaryMatch]) -> List[Ent]:
     """The entities with the dictionary's names added, and relabelled where the model is weak."""
     out = list(ents)
+    owner: Dict[int, int] = {}          # token -> the entity of out that holds it
+    for number, ent in enumerate(out):
+        for i in range(ent.start, ent.end):
+            owner[i] = number
     for match in matches:
-        overlapping = [k for k, ent in enumerate(out) if _overlaps(ent.start, ent.end, match.start, match.end)]
+        overlapping = {owner[i] for i in range(match.start, match.end) if i in owner}
         if not overlapping:
-            out.append(Ent(match.start, match.end, match.label, DICTIONARY))
+            # A city the model left untagged is often a team or a person; only 'in Geneva' says it is the place.
+            if match.strength != PLACE_MATCH or match.locative:
+                out.append(Ent(match.start, match.end, match.label, DICTIONARY))
             continue
-        if len(overlapping) != 1:
+        number = overlapping.pop()
+        ent = out[number]
+        if overlapping or (ent.start, ent.end) != (match.start, match.end):
             continue
-        ent = out[overlapping[0]]
-        same_span = (ent.start, ent.end) == (match.start, match.end)
-        if same_span:
-            if ent.label != match.label and (match.country or ent.source == PIECE or ent.label not in _STRONG_LABELS):
-                out[overlapping[0]] = Ent(ent.start, ent.end, match.label, DICTIONARY)
-            elif ent.label == match.label:
-                out[overlapping[0]] = ent._replace(source=DICTIONARY)
-        elif ent.source == PIECE and ent.start <= match.start and match.end <= ent.end:
-            # An uncertain piece holding a known name: the name.
-            out[overlapping[0]] = Ent(match.start, match.end, match.label, DICTIONARY)
+        if ent.label == match.label:
+            out[number] = ent._replace(source=DICTIONARY)
+        elif match.strength == COUNTRY_MATCH or ent.label not in _STRONG_LABELS \
+                or (ent.source == PIECE and match.strength == ACTOR_MATCH):
+            out[number] = Ent(ent.start, ent.end, match.label, DICTIONARY)
     return sorted(out)
 
 
@@ -204,6 +221,8 @@ def _person_parts(doc: Doc, ents: Sequence[Ent], is_common_word, is_place_word) 
     for ent in ents:
         tokens = [token for token in doc[ent.start:ent.end] if token.text not in _POSSESSIVES]
         if ent.label != 'PERSON' or len(tokens) < 2 or not all(t.is_alpha and t.text[:1].isupper() for t in tokens):
+            continue
+        if any(is_common_word(t.lower_) == 'function' for t in tokens):
             continue
         for token in tokens:
             if len(token) > 1 and is_common_word(token.lower_) != 'function' and not is_place_word(token.lower_):
@@ -246,32 +265,30 @@ def _tag_repeats(doc: Doc, ents: List[Ent], chosen: Dict[str, str], is_common_wo
     """Untagged printings of the article's tagged names, tagged with the name's label."""
     if not chosen:
         return ents
-    by_first: Dict[str, List[Tuple[str, ...]]] = {}
-    for name in chosen:
+    by_first: Dict[str, List[Tuple[Tuple[str, ...], str]]] = {}
+    for name, label in chosen.items():
         words = tuple(name.split())
         if words:
-            by_first.setdefault(words[0], []).append(words)
+            by_first.setdefault(words[0], []).append((words, label))
     for first in by_first:
-        by_first[first].sort(key=len, reverse=True)
-    taken = bytearray(len(doc))
+        by_first[first].sort(key=lambda item: len(item[0]), reverse=True)
+    texts = [token.text for token in doc]
+    taken = bytearray(len(texts))
     for ent in ents:
-        for i in range(ent.start, ent.end):
-            taken[i] = 1
+        taken[ent.start:ent.end] = b'\x01' * (ent.end - ent.start)
     added = []
     i = 0
-    while i < len(doc):
-        token = doc[i]
-        candidates = by_first.get(token.text) if not taken[i] else None
+    while i < len(texts):
+        candidates = by_first.get(texts[i]) if not taken[i] else None
         if not candidates:
             i += 1
             continue
-        for words in candidates:
+        for words, label in candidates:
             end = i + len(words)
-            if end <= len(doc) and not any(taken[i:end]) and tuple(t.text for t in doc[i:end]) == words \
+            if end <= len(texts) and not any(taken[i:end]) and tuple(texts[i:end]) == words \
                     and _free_standing(doc, i, end, is_common_word):
-                added.append(Ent(i, end, chosen[' '.join(words)], CONSISTENCY))
-                for k in range(i, end):
-                    taken[k] = 1
+                added.append(Ent(i, end, label, CONSISTENCY))
+                taken[i:end] = b'\x01' * (end - i)
                 i = end
                 break
         else:

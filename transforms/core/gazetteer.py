@@ -441,6 +441,11 @@ class Gazetteer:
         """The country (alpha-2, None) or US state ('US', code) a printed name is, or None."""
         return self._regions_as_places.get(place_key(printed))
 
+    def country_point(self, alpha3: str) -> Optional[Point]:
+        """A country's GeoNames id and point by its ISO 3166-1 alpha-3 code."""
+        iso2 = next((iso2 for iso2, code in self._alpha3.items() if code == alpha3), None)
+        return self.region_point((iso2, None)) if iso2 else None
+
     def region_point(self, scope: Scope) -> Optional[Point]:
         """A country's or US state's GeoNames id and point (see ``Place``), None when GeoNames lacks it."""
         found = self._region_points.get(scope)

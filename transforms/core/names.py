@@ -27,6 +27,11 @@ from transforms.core.gazetteer import MENTION_MIN_POPULATION, gazetteer
 from transforms.core.truecase import CaseLexicon
 
 PERSON, ORG, PLACE = 'PERSON', 'ORG', 'PLACE'
+# How sure a dictionary match is (entity_rules.DictionaryMatch.strength).
+COUNTRY, ACTOR = 'COUNTRY', 'ACTOR'
+# Prepositions after which a capitalised place name is the place ('talks in Geneva').
+_LOCATIVES = frozenset({'in', 'at', 'near', 'from', 'to', 'outside', 'into', 'across', 'around', 'throughout',
+                        'toward', 'towards', 'via'})
 # CAMEO role codes that only people hold (elites, and the offices of government and the armed forces
 # that the dictionaries date).
 _PERSON_ROLES = frozenset({'ELI', 'GOV', 'MIL', 'LEG', 'JUD', 'OPP', 'REB', 'PTY', 'COP', 'SPY', 'BUS', 'MED',
@@ -42,7 +47,10 @@ INSTITUTE UNIVERSITY COMPANY CORPORATION CORP INC LTD POLICE GUARD GUARDS REGIME
 AUTHORITY BOARD BUREAU CENTER CENTRE FUND FOUNDATION SOCIETY NATIONS STATES REPUBLIC KINGDOM
 EMIRATES OF THE AND FOR MILITIA REBELS TALIBAN COALITION BLOC CONFERENCE COMMUNITY PROGRAMME PROGRAM
 '''.split())
-_COUNTRY_CODE = re.compile(r'^[A-Z]{3}$')
+# CAMEO's codes of actors above or outside states: international and non-governmental organisations,
+# international militant groups, multinational companies.
+_NON_STATE = frozenset({'IGO', 'NGO', 'IMG', 'MNC'})
+_ACRONYM_SKIP = frozenset({'OF', 'THE', 'AND', 'FOR', 'ON', 'IN', 'DE', '&'})
 
 
 class DictionaryActor(NamedTuple):
@@ -58,11 +66,12 @@ def actor_kind(actor: PhoenixActor) -> str:
 
     The upstream files do not say which entries are people, so the codes do: a country's own
     entry (and its cities and provinces: 'AFGHANISTAN', 'KABUL') has bare country codes ('AFG',
-    no role); people hold dated offices ('IRNGOV 2013-08-15 ->') or an elite role ('ELI'); what
+    no role, no IGO / NGO / IMG); people hold dated offices ('IRNGOV 2013-08-15 ->') or an elite role ('ELI'); what
     else has a role is an organisation, and so is anything whose name has an organisation's
     word ('ARMY', 'COUNCIL', 'PARTY').
     """
-    if actor.codes and all(actor_code(code.code).role is None for code in actor.codes):
+    if actor.codes and all(actor_code(code.code).role is None and code.code[:3] not in _NON_STATE
+                           for code in actor.codes):
         return PLACE
     words = {word for name in actor.names[:1] for word in name.replace('-', ' ').split()}
     if words & _ORGANISATION_WORDS:
@@ -100,6 +109,30 @@ class PhoenixNames:
                     self._by_key.setdefault(key, []).append(number)
                     if kind == PERSON and ' ' in key:
                         self._by_surname.setdefault(key.rsplit(' ', 1)[1], []).append(number)
+        self._merge_acronyms()
+
+    def _merge_acronyms(self) -> None:
+        """An organisation listed twice, under its name and under its acronym with the same codes ('IAEA',
+        'INTERNATIONAL ATOMIC ENERGY AGENCY'), is one actor: the acronym's entry takes the full name's id."""
+        by_codes: Dict[Tuple, List[int]] = {}
+        for number, actor in enumerate(self.actors):
+            if actor.kind == ORG:
+                by_codes.setdefault(actor.codes, []).append(number)
+        for numbers in by_codes.values():
+            if len(numbers) < 2:
+                continue
+            initials = {}
+            for number in numbers:
+                for name in self.actors[number].names:
+                    words = [w for w in name_key(name).split() if w not in _ACRONYM_SKIP]
+                    if len(words) >= 2:
+                        initials.setdefault(''.join(w[0] for w in words), number)
+            for number in numbers:
+                actor = self.actors[number]
+                acronyms = [name_key(n) for n in actor.names if ' ' not in name_key(n)]
+                full = next((initials[a] for a in acronyms if initials.get(a, number) != number), None)
+                if full is not None:
+                    self.actors[number] = actor._replace(actor_id=self.actors[full].actor_id)
 
     def by_name(self, name: str) -> List[DictionaryActor]:
         """The actors with exactly this name (in any case), in file order."""
@@ -227,6 +260,10 @@ _OFFICE_WORDS = frozenset('''PRESIDENT MINISTER SECRETARY GENERAL ATTORNEY CHANC
 SPEAKER AMBASSADOR GOVERNOR MAYOR CHIEF COMMANDER SPOKESMAN SPOKESPERSON EX FORMER LEADER'''.split())
 
 
+def _after_locative(doc, start: int) -> bool:
+    return start > 0 and doc[start - 1].lower_ in _LOCATIVES
+
+
 class EntityDictionary:
     """Names the gazetteer and the Phoenix dictionaries know, found in a Doc (``entity_rules``).
 
@@ -244,19 +281,23 @@ class EntityDictionary:
             sources |= {'countries', 'cities'}
         self.sources = frozenset(sources)
 
-    def label_of(self, text: str, size: int) -> Optional[Tuple[str, bool]]:
-        """(label, is a country) of a name, or None."""
-        if 'countries' in self.sources and is_country(text):
-            return 'GPE', True
+    def label_of(self, text: str, size: int) -> Optional[Tuple[str, str]]:
+        """(label, how sure) of a name, or None: COUNTRY for a country, ACTOR for a Phoenix person or
+        organisation, PLACE for a US state or a city (a name that is often a team's or a person's too)."""
+        index = gazetteer()
+        if 'countries' in self.sources:
+            scope = index.region_as_scope(text)
+            if scope is not None:
+                return 'GPE', (COUNTRY if scope[1] is None else PLACE)
         if 'phoenix' in self.sources:
             actors = self.phoenix.by_name(text)
             kinds = {actor.kind for actor in actors}
             if len(kinds) == 1 and PLACE not in kinds and not _OFFICE_WORDS.intersection(name_key(text).split()):
                 kind = kinds.pop()
                 if kind == ORG or size >= 2:
-                    return kind, False
+                    return kind, ACTOR
         if 'cities' in self.sources and is_place(text):
-            return 'GPE', False
+            return 'GPE', PLACE
         return None
 
     def matches(self, doc) -> list:
@@ -280,7 +321,7 @@ class EntityDictionary:
                 tokens = doc[i:end]
                 label = self.label_of(tokens.text, end - i)
                 if label is not None and self._plausible(tokens):
-                    matched = DictionaryMatch(i, end, label[0], label[1])
+                    matched = DictionaryMatch(i, end, label[0], label[1], _after_locative(doc, i))
                     break
             if matched is None:
                 i += 1

@@ -59,12 +59,13 @@ def _cased(word: str, how: str, after_apostrophe: bool) -> str:
 
 def is_capitals_line(line: str) -> bool:
     """Whether a line is printed in capitals (a headline, a table row), not merely holding an acronym."""
-    capitals = sum(len(word) for word in _LONG_WORD.findall(line) if word.isupper())
-    if capitals < _MIN_CAPITALS:
+    lower = sum(map(str.islower, line))
+    if lower * 4 > len(line):
+        return False  # most lines of running text: no need to count further
+    upper = sum(map(str.isupper, line))
+    if upper < _MIN_CAPITALS or lower > _MAX_LOWER_SHARE * (lower + upper):
         return False
-    lower = sum(1 for char in line if char.islower())
-    upper = sum(1 for char in line if char.isupper())
-    return lower <= _MAX_LOWER_SHARE * (lower + upper)
+    return sum(len(word) for word in _LONG_WORD.findall(line) if word.isupper()) >= _MIN_CAPITALS
 
 
 class CaseLexicon:
