@@ -46,7 +46,7 @@ _LEGAL_FORMS = frozenset('''inc corp corporation co ltd llc plc spa ag sa nv bv 
 holdings bancorp'''.split())
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _VERSUS = frozenset({'v', 'v.', 'vs', 'vs.'})
-_NUMBER = re.compile(r'^[+-]?(?:\d[\d,.:/]*|\.\d+)%?$')
+_NUMBER = re.compile(r'^[+-]?(?:\d(?:[\d,.:/–-]*\d)?|\.\d+)%?$')
 _NUMBER_JOINERS = frozenset({'-', '/', ':', '–'})
 _FIGURE = re.compile(r'(?<![\w.])\d[\d,.:/-]*(?![\w])')
 _MIN_ROW_FIGURES = 3
