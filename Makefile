@@ -28,14 +28,16 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -q
 
-# Without the runner tests (Prism, Flink, Kafka, Dataflow dry run).
+# Without the runner tests (Prism, Flink, Kafka, REST catalog, Spark, Dataflow dry run).
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q --ignore=tests/runners
 
-# The pinned runner components, fetched/built once into $${NEWSBEAM_CACHE:-~/.cache/newsbeam}.
+# The pinned runner components, fetched/built once into newsbeam's cache ($$NEWSBEAM_CACHE, else
+# $$XDG_CACHE_HOME/newsbeam, else ~/.cache/newsbeam): the Kafka IO expansion service and Prism (which
+# `newsbeam` would fetch itself when first needed) and the test-only Kafka broker, Flink job server,
+# Iceberg REST catalog and Spark (pyspark in a venv of its own plus Iceberg's Spark runtime).
 runners:
-	scripts/build-prism.sh
-	for c in kafka-expansion kafka-broker flink-job-server; do scripts/java-deps.sh $$c; done
+	$(PYTHON) -m tests.services fetch
 
 # Streaming throughput and publish-to-visible latency on a local Kafka (Prism).
 measure-streaming: $(INSTALLED)

@@ -20,6 +20,10 @@ setup(
     # Rule files are data the transforms read at run time; transforms/core/rules.py finds
     # them here when the package is installed rather than run from a checkout.
     data_files=[('share/newsbeam/rules', sorted(glob.glob('seeds/rules/*.jsonl')))],
+    # The pins of the components the CLI fetches or builds at run time (pipeline/components): the Kafka
+    # IO expansion service's pom and Prism's go.mod/go.sum, so that an installed newsbeam does as a checkout.
+    package_data={'pipeline.components': ['maven-settings.xml', 'kafka-expansion/pom.xml', 'prism/go.mod',
+                                          'prism/go.sum']},
     install_requires=[
         'apache-beam>=2.70,<2.71',
         'pyarrow>=16',

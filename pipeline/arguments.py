@@ -90,7 +90,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
             help='Name of this run in snapshots and file names (default: UTC start time plus a random suffix).')
 
     streaming = parser.add_argument_group(
-        'streaming (with --streaming): articles as JSON messages, written per event-time window')
+        'streaming (with --streaming): articles as JSON messages, committed per window of arrival time')
     _option(streaming, 'kafka-bootstrap', default=None, metavar='HOST:PORT', help='Kafka brokers to read from.')
     _option(streaming, 'kafka-topic', default=None, help='Kafka topic of JSON articles (the fields of a JSONL line).')
     _option(streaming, 'kafka-group-id', default='newsbeam',
@@ -107,7 +107,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     _option(streaming, 'pubsub-subscription', default=None, metavar='projects/P/subscriptions/S',
             help='Read from Pub/Sub instead (Dataflow).')
     _option(streaming, 'window-seconds', type=positive_int, default=60, metavar='S',
-            help='Event-time window of the output (default: %(default)s).')
+            help='Window of arrival time: each window is one commit of the warehouse (default: %(default)s).')
     _option(streaming, 'allowed-lateness-seconds', type=non_negative_int, default=3600, metavar='S',
             help='An article up to this late in event time still reaches its window, as a further commit of '
                  'that window; an article published earlier than that before it arrives is placed at the oldest '

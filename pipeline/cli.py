@@ -3,7 +3,7 @@
 Importing this module imports neither Beam nor spaCy, so that ``--help``, ``--version`` and a
 mistyped option answer at once; a command imports what it needs when it starts.  Exit statuses:
 0 done; 1 the run failed (a defect: rerun with --verbose for the traceback) or did not balance;
-2 usage; 3 the warehouse cannot be written there; 4 disk full; 5 damaged warehouse; 6 another
+2 usage, or a tool the run needs (java, mvn, go) is missing; 3 the warehouse cannot be written there; 4 disk full; 5 damaged warehouse; 6 another
 run holds the warehouse; 130 interrupted.
 """
 import argparse
@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import io
 import logging
+import os
 import sys
 import traceback
 from importlib import metadata
@@ -110,8 +111,12 @@ def configure_logging(verbose: bool) -> None:
     if not verbose:
         # A failure is reported once, as one line (main); Beam would also log it with its traceback.
         logging.getLogger('apache_beam').setLevel(logging.CRITICAL)
+        logging.getLogger('pyiceberg').setLevel(logging.WARNING)
         # Files a failed bundle left open are closed when collected, and say so on stderr again.
         sys.unraisablehook = lambda unraisable: None
+        # Local worker processes (--direct_running_mode=multi_processing) share this stderr, and the Google
+        # client libraries that Beam imports warn there about grpcio's version at import.
+        os.environ.setdefault('PYTHONWARNINGS', 'ignore::FutureWarning')
 
 
 def _run_command(argv: List[str]) -> int:

@@ -233,15 +233,19 @@ def _build_streaming(pipeline, options, news, sink, context, services_for_run):
         expansion_service = news.kafka_expansion_service
         if not expansion_service:
             from pipeline import services  # pylint: disable=import-outside-toplevel
-            expansion_service = services_for_run.enter_context(services.kafka_expansion_service())
+            try:
+                expansion_service = services_for_run.enter_context(services.kafka_expansion_service())
+            except services.MissingTool as error:
+                raise services.MissingTool(f'{error}; or pass --kafka-expansion-service HOST:PORT of a running '
+                                           'one') from error
         source = ReadKafkaMessages(news.kafka_bootstrap, news.kafka_topic, expansion_service, news.kafka_group_id,
                                    news.kafka_offset_reset, news.kafka_max_records)
     else:
         source = ReadPubSubMessages(news.pubsub_subscription)
     if options.view_as(StandardOptions).runner == STREAMING_RUNNER and not options.view_as(
             PrismRunnerOptions).prism_location:
-        from pipeline import services  # pylint: disable=import-outside-toplevel
-        options.view_as(PrismRunnerOptions).prism_location = services.prism_binary()
+        from pipeline import components  # pylint: disable=import-outside-toplevel
+        options.view_as(PrismRunnerOptions).prism_location = components.prism_binary()
     messages = pipeline | 'ReadMessages' >> source
     settings = StreamingSettings(news.window_seconds, news.allowed_lateness_seconds, news.num_shards)
     build_streaming_pipeline(messages, sink, context, news.model, news.max_article_chars, settings)

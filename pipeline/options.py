@@ -9,7 +9,7 @@ from transforms.core.warehouse import CatalogConfig
 # attempt to download the Prism runner binary first (which fails offline).
 DEFAULT_RUNNER = 'FnApiRunner'
 # Streaming needs a runner with unbounded sources and Beam's Java Kafka IO; Prism is local
-# and is built from the Go module proxy by scripts/build-prism.sh.
+# and is built once from the Go module proxy by pipeline/components.
 STREAMING_RUNNER = 'PrismRunner'
 
 

@@ -168,6 +168,10 @@ EVENTS = Table('events', (
     _f('evidence', S, 'The sentence the event was read from.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
+    _f('actor_role', S, "The actor's Phoenix/CAMEO role code where the dictionaries give one: GOV (government), "
+                        'MIL (military), OPP (opposition), REB (rebels), COP (police), JUD, LEG, BUS (business), '
+                        'MED, CVL, ...; IGO / NGO / IMG for an international organisation or group without one.'),
+    _f('target_role', S, "The target's Phoenix/CAMEO role code where the dictionaries give one (as actor_role)."),
     _f('actor_key', S, "Key of the actor (as entities.entity_key; null for an actor that is no named entity)."),
     _f('target_key', S, "Key of the target (as entities.entity_key; null for a target that is no named entity)."),
     _f('location_geonames_id', I64, _GEONAMES_DOC.format(what='location')),

@@ -101,6 +101,8 @@ class Event(NamedTuple):
     start_char: int                  # of the trigger, into body
     end_char: int
     evidence: str                    # the sentence
+    actor_role: Optional[str] = None   # Phoenix/CAMEO role code (GOV, MIL, REB, ..., IGO, NGO)
+    target_role: Optional[str] = None
     actor_key: Optional[str] = None          # as EntityMention.entity_key
     target_key: Optional[str] = None
     location_geonames_id: Optional[int] = None

@@ -299,7 +299,24 @@ def _actor_name(text: str) -> Optional[str]:
     return name.upper() if len(name) > 1 else None
 
 
-def read_phoenix_actors(path: pathlib.Path, source: int) -> Iterator[dict]:
+# CAMEO role codes (the CAMEO actor codebook's primary and secondary roles); the resolver
+# (transforms/core/actors.py, _ROLES) reads an actor code's first element and its first role.
+CAMEO_ROLES = frozenset('GOV MIL REB OPP PTY COP JUD SPY LEG ELI MED EDU BUS CVL LAB REF HRI AGR REL HLH ENV UAF INS SEP '
+                        'CRM MOD RAD'.split())
+
+
+def resolver_code(code: str) -> str:
+    """The part of a CAMEO actor code the resolver reads: its first element (country, IGO / NGO / IMG,
+    region, or a bare role) and the first role after it: 'IRNGOVLEG' -> 'IRNGOV', 'IGOUNOLABILO' ->
+    'IGOLAB', 'ELI' -> 'ELI'.  The rest (secondary roles, organisation ids) no rule uses."""
+    head = code[:3]
+    if head in CAMEO_ROLES:
+        return head
+    rest = code[3:]
+    return head + next((rest[i:i + 3] for i in range(0, len(rest), 3) if rest[i:i + 3] in CAMEO_ROLES), '')
+
+
+def read_phoenix_actors(path: pathlib.Path) -> Iterator[dict]:
     """One actor per primary line with its synonyms and codes; multinational companies left out."""
     actor = None
     for line in _lines(path):
@@ -315,18 +332,26 @@ def read_phoenix_actors(path: pathlib.Path, source: int) -> Iterator[dict]:
                 actor['names'].append(name)
             continue
         if actor is not None:
-            yield from _kept(actor, source)
+            yield from _kept(actor)
         name = _actor_name(line)
         actor = {'names': [name] if name else [], 'codes': _codes(line)}
     if actor is not None:
-        yield from _kept(actor, source)
+        yield from _kept(actor)
 
 
-def _kept(actor: dict, source: int) -> Iterator[dict]:
-    codes = [c for c in actor['codes'] if not c[0].startswith('MNC')]
+def _kept(actor: dict) -> Iterator[dict]:
+    codes = []
+    for code, start, end in actor['codes']:
+        if code.startswith('MNC'):
+            continue
+        dated = [resolver_code(code), start, end]
+        # Codes that differ only in what the resolver does not read repeat: one of a run is enough
+        # (a run, not any repeat: the last undated code of an actor is the one that applies).
+        if not codes or codes[-1] != dated:
+            codes.append(dated)
     names = list(dict.fromkeys(n for n in actor['names'] if n))
     if codes and names:
-        yield {'names': names, 'codes': codes, 'src': source}
+        yield {'names': names, 'codes': codes}
 
 
 def read_phoenix_agents(path: pathlib.Path) -> Iterator[dict]:
@@ -407,7 +432,9 @@ PHOENIX_ACTORS_DOC = (
     "underscores as spaces) and CAMEO actor codes [code, from, to] (ISO dates or null). The first three letters "
     "of a code are the country (ISO 3166-1 alpha-3) or CAMEO's IGO / NGO / IMG; the next three the role (GOV, "
     "MIL, ...). At a date, the first dated code whose range holds it applies, else the last undated one. "
-    "src: the upstream file, as its index in sources. Multinational companies (MNC) are left out. Regenerate, do not edit by hand.")
+    "Only what the resolver reads is kept: a code's first element and its first role ('IRNGOVLEG' -> 'IRNGOV'), "
+    "a run of equal codes once. Each source's lines: its 'lines' [first, last] (line numbers of this file). "
+    "Multinational companies (MNC) are left out. Regenerate, do not edit by hand.")
 
 PHOENIX_AGENTS_DOC = (
     "Generic agents derived by scripts/derive_rules.py from Phoenix.agents.txt: agent (lower case words, "
@@ -431,10 +458,14 @@ def main(argv=None) -> int:
         'sources': [_provenance('CAMEO.2.0.txt', PETRARCH2), _provenance('CAMEO2PLOVER-2021.txt', PLOVER)]},
         read_cameo_verbs(lexicons / 'CAMEO.2.0.txt', table))
     actor_files = ('Phoenix.Countries.actors.txt', 'Phoenix.International.actors.txt', 'Phoenix.MilNonState.actors.txt')
+    actors = [list(read_phoenix_actors(lexicons / name)) for name in actor_files]
+    sources, line = [], 2     # line 1 is the header
+    for name, found in zip(actor_files, actors):
+        sources.append(dict(_provenance(name, PETRARCH2), lines=[line, line + len(found) - 1]))
+        line += len(found)
     counts['phoenix_actors.jsonl'] = write_rules(args.out / 'phoenix_actors.jsonl', {
-        'rules': 'newsbeam.phoenix_actors', 'version': 1, 'doc': PHOENIX_ACTORS_DOC,
-        'sources': [_provenance(name, PETRARCH2) for name in actor_files]},
-        (actor for number, name in enumerate(actor_files) for actor in read_phoenix_actors(lexicons / name, number)))
+        'rules': 'newsbeam.phoenix_actors', 'version': 1, 'doc': PHOENIX_ACTORS_DOC, 'sources': sources},
+        (actor for found in actors for actor in found))
     counts['phoenix_agents.jsonl'] = write_rules(args.out / 'phoenix_agents.jsonl', {
         'rules': 'newsbeam.phoenix_agents', 'version': 1, 'doc': PHOENIX_AGENTS_DOC,
         'sources': [_provenance('Phoenix.agents.txt', PETRARCH2)]},

@@ -1,16 +1,16 @@
 """Measures the streaming pipeline on a local Kafka: throughput on a backlog, publish-to-visible latency.
 
 Starts a KRaft broker and the Kafka expansion service (and a Flink job server for --runner flink)
-with pipeline/services.py, then runs ``newsbeam run --streaming`` twice, as a subprocess:
+with tests/services.py and pipeline/services.py, then runs ``newsbeam run --streaming`` twice, as a subprocess:
 
 1. throughput: ``--articles`` articles are published first; a bounded read (--kafka-max-records)
    ingests them; articles/s = articles / wall time of the run (JVM, runner and model start-up
-   included), and / the span from the first to the last article file appearing.
+   included), and / the span from the first to the last commit of articles.
 2. latency: an unbounded read; articles are published at ``--rate`` per second, each stamped with
-   the time the broker acknowledged it; an article is visible when the Parquet file holding it
-   appears in the warehouse (files are renamed into place whole).  Publishing goes on for a few
-   windows after the measured articles so the watermark passes their windows; then the run is
-   killed.  Latency includes the rest of the article's event-time window.
+   the time the broker acknowledged it; an article is visible when the warehouse commit holding it
+   appears in the catalog (a reader's view).  Publishing goes on for a few windows after the
+   measured articles so the watermark passes their windows; then the run is killed.  Latency
+   includes the rest of the article's window.
 
 Prints one JSON object: the figures and the exact commands.
 
@@ -20,7 +20,6 @@ usage: python scripts/measure_streaming.py [--runner prism|flink] [--articles 10
 import argparse
 import contextlib
 import datetime
-import glob
 import json
 import os
 import pathlib
@@ -35,11 +34,14 @@ import time
 import uuid
 
 import pyarrow.parquet as pq
+from pyiceberg.catalog.sql import SqlCatalog
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import services  # noqa: E402  pylint: disable=wrong-import-position
+from pipeline import components  # noqa: E402  pylint: disable=wrong-import-position
+from pipeline.services import kafka_expansion_service  # noqa: E402  pylint: disable=wrong-import-position
+from tests import services  # noqa: E402  pylint: disable=wrong-import-position
 from tests.runners import streaming_corpus as corpus  # noqa: E402  pylint: disable=wrong-import-position
 
 # Flink (Beam 2.70 job server, Flink 1.19) runs a bounded Kafka read as it is, but emits nothing
@@ -53,33 +55,48 @@ def _percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def _committed_source_ids(output: str, seen_snapshots: set) -> list:
+    """source_ids of the articles in commits of the warehouse's articles table not in seen_snapshots."""
+    catalog = os.path.join(output, 'catalog.db')
+    if not os.path.exists(catalog):
+        return []
+    try:
+        table = SqlCatalog('newsbeam', uri=f'sqlite:///{os.path.abspath(catalog)}').load_table(('news', 'articles'))
+    except Exception:  # pylint: disable=broad-except
+        return []   # the catalog is being created: the next round sees it
+    found = []
+    for snapshot in table.snapshots():
+        if snapshot.snapshot_id in seen_snapshots:
+            continue
+        seen_snapshots.add(snapshot.snapshot_id)
+        for entry in table.inspect.entries(snapshot_id=snapshot.snapshot_id).to_pylist():
+            if entry['status'] == 1 and entry['snapshot_id'] == snapshot.snapshot_id:
+                path = entry['data_file']['file_path']
+                found.extend(pq.ParquetFile(path).read(columns=['source_id']).column('source_id').to_pylist())
+    return found
+
+
 class _Visibility(threading.Thread):
-    """Polls the warehouse's article files and notes when each source_id first appears."""
+    """Polls the warehouse's catalog and notes when each source_id first appears in a commit."""
 
     def __init__(self, output: str, period: float = 0.2):
         super().__init__(daemon=True)
-        self._pattern = f'{output}/parquet/articles/*/*.parquet'
+        self._output = output
         self._period = period
-        self._read = set()
+        self._snapshots = set()
         self.seen = {}
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.is_set():
             now = time.time()
-            for path in sorted(set(glob.glob(self._pattern)) - self._read):
-                try:
-                    ids = pq.read_table(path, columns=['source_id']).column('source_id').to_pylist()
-                except (OSError, ValueError):
-                    continue    # renamed away (a retried pane) or not readable yet: next round
-                self._read.add(path)
-                for source_id in ids:
-                    self.seen.setdefault(source_id, now)
+            for source_id in _committed_source_ids(self._output, self._snapshots):
+                self.seen.setdefault(source_id, now)
             self.stop.wait(self._period)
 
 
 def _command(args, bootstrap, topic, expansion, output, runner_args, max_records=None):
-    command = [sys.executable, '-m', 'pipeline.main', 'run', '--streaming',
+    command = [sys.executable, '-m', 'pipeline.cli', 'run', '--streaming',
                '--kafka-bootstrap', bootstrap, '--kafka-topic', topic, '--kafka-expansion-service', expansion,
                '--kafka-group-id', f'measure-{uuid.uuid4().hex}', '--output', output,
                '--window-seconds', str(args.window_seconds), *runner_args]
@@ -120,15 +137,14 @@ def _throughput(args, bootstrap, expansion, runner_args, work):
     if status != 0:
         raise SystemExit(f'the backlog run failed (exit {status}); see {work / "backlog.log"}')
     seen = watcher.seen
-    # A last look: files that appeared after the watcher's last round.
-    final = {row for path in glob.glob(f'{output}/parquet/articles/*/*.parquet')
-             for row in pq.read_table(path, columns=['source_id']).column('source_id').to_pylist()}
+    # A last look: commits made after the watcher's last round.
+    final = set(seen) | set(_committed_source_ids(output, set()))
     span = (max(seen.values()) - min(seen.values())) if len(seen) > 1 else None
     return {
         'articles': len(payloads), 'written': len(final), 'wall_seconds': round(wall, 1),
         'articles_per_second': round(len(final) / wall, 1),
-        'first_to_last_file_seconds': round(span, 1) if span else None,
-        'articles_per_second_first_to_last_file': round(len(final) / span, 1) if span else None,
+        'first_to_last_commit_seconds': round(span, 1) if span else None,
+        'articles_per_second_first_to_last_commit': round(len(final) / span, 1) if span else None,
         'command': command,
     }
 
@@ -203,9 +219,9 @@ def main(argv=None):
     work = pathlib.Path(tempfile.mkdtemp(prefix='newsbeam-measure-'))
     with contextlib.ExitStack() as stack:
         bootstrap = stack.enter_context(services.kafka_broker(log_dir=str(work)))
-        expansion = stack.enter_context(services.kafka_expansion_service(log_dir=str(work)))
+        expansion = stack.enter_context(kafka_expansion_service(log_dir=str(work)))
         if args.runner == 'prism':
-            runner_args = ['--runner', 'PrismRunner', '--prism_location', services.prism_binary()]
+            runner_args = ['--runner', 'PrismRunner', '--prism_location', components.prism_binary()]
             bounded_args = unbounded_args = runner_args
         else:
             endpoint = stack.enter_context(services.flink_job_server(log_dir=str(work)))

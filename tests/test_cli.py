@@ -180,6 +180,15 @@ class _Terminal(io.StringIO):
         return True
 
 
+def test_a_missing_java_for_the_kafka_read_is_one_line_saying_what_to_do(tmp_path):
+    env = {**os.environ, 'PATH': str(tmp_path / 'empty'), 'NEWSBEAM_CACHE': str(tmp_path / 'cache')}
+    status, _, err = newsbeam('run', '--streaming', '--kafka-topic', 'news', '--kafka-bootstrap', '127.0.0.1:9',
+                              '--output', tmp_path / 'w', env=env)
+    assert (status, err) == (2, [
+        'newsbeam: error: java not found on PATH: install a Java 17 runtime (needed for the Kafka IO expansion '
+        'service of --kafka-topic); or pass --kafka-expansion-service HOST:PORT of a running one'])
+
+
 def test_progress_shows_articles_of_the_total_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr('pipeline.progress.POLL_SECONDS', 0.01)
     stream = _Terminal()

@@ -9,7 +9,11 @@ import sys
 
 import pytest
 
-from pipeline import services
+from pipeline import components
+from pipeline.main import run
+from pipeline.services import kafka_expansion_service
+from tests import services
+from tests.conftest import SEEDS
 
 
 def _enter(stack: contextlib.ExitStack, service, what: str):
@@ -33,7 +37,7 @@ def fixture_kafka_bootstrap(service_logs):
 @pytest.fixture(scope='session', name='kafka_expansion')
 def fixture_kafka_expansion(service_logs):
     with contextlib.ExitStack() as stack:
-        yield _enter(stack, services.kafka_expansion_service(log_dir=service_logs), 'Kafka expansion service')
+        yield _enter(stack, kafka_expansion_service(log_dir=service_logs), 'Kafka expansion service')
 
 
 @pytest.fixture(scope='session', name='flink_endpoint')
@@ -49,9 +53,24 @@ def fixture_beam_job_endpoint(service_logs):
                      'Beam job service')
 
 
+@pytest.fixture(scope='session', name='rest_catalog')
+def fixture_rest_catalog(service_logs, tmp_path_factory):
+    """An Iceberg REST catalog server, with its own catalog database and warehouse folder."""
+    root = str(tmp_path_factory.mktemp('rest-catalog'))
+    with contextlib.ExitStack() as stack:
+        yield _enter(stack, services.iceberg_rest_catalog(root, log_dir=service_logs), 'Iceberg REST catalog')
+
+
 @pytest.fixture(scope='session', name='prism_location')
 def fixture_prism_location():
     try:
-        return services.prism_binary()
+        return components.prism_binary()
     except services.MissingTool as error:
         pytest.skip(f'Prism cannot be built here: {error}')
+
+
+@pytest.fixture(scope='session', name='reference')
+def fixture_reference(tmp_path_factory):
+    """A run on the seeds with the defaults (FnApiRunner, the SQLite catalog): (warehouse root, summary)."""
+    root = tmp_path_factory.mktemp('fnapi')
+    return root, run(['--input', str(SEEDS / 'articles' / '*'), '--output', str(root)])

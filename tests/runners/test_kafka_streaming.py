@@ -1,8 +1,8 @@
 """The streaming CLI on real Kafka: 1,000 articles and 10 bad messages, on Prism and on Flink.
 
-A local KRaft broker and the Kafka IO expansion service (pipeline/services.py) start once per
-session; the topic is filled once per module and each runner reads it whole with its own
-consumer group, as a bounded read (--kafka-max-records) that ends with every window written.
+A local KRaft broker (tests/services.py) and the Kafka IO expansion service (pipeline/services.py)
+start once per session; the topic is filled once per module and each runner reads it whole with its
+own consumer group, as a bounded read (--kafka-max-records) that ends with every window written.
 Every article must be in the warehouse exactly once, in Parquet and in Avro; every bad message
 a 'read' dead letter; and the window manifests must account for every row of every table.
 """

@@ -40,7 +40,7 @@ def _summary(annotated) -> tuple:
     # RowCoder decodes nested rows into generated schema classes; compare plain values.
     return annotated.article.article_id, tuple(
         (e.event_type, e.event_mode, e.trigger, e.actor, e.actor_canonical, e.actor_country, e.target,
-         e.location, e.location_country, e.event_date, e.negated, e.sentence_index)
+         e.location, e.location_country, e.event_date, e.negated, e.sentence_index, e.actor_role, e.target_role)
         for e in annotated.events)
 
 
@@ -54,7 +54,7 @@ def test_extract_events(monkeypatch):
              | 'ExtractEvents' >> ExtractEvents())
     assert_that(stage.outputs | 'Summaries' >> beam.Map(_summary), equal_to([
         ('beijing', (('CONSULT', 'meet', 'met', 'Baqeri', 'Mohammad Hossein Baqeri', 'IRN', 'Li Zuocheng',
-                      'Beijing', 'CHN', '2019-09-11', False, 1),)),
+                      'Beijing', 'CHN', '2019-09-11', False, 1, None, None),)),
         ('quiet', ()),
     ]), label='CheckEvents')
     assert_that(stage.dead_letters | 'DeadLetterWhere' >> beam.Map(lambda d: (d.source_id, d.stage, d.error)),

@@ -48,15 +48,33 @@ TROT
 PONDER
 - * OPTIONS                                           [012]         # PONDER
 
+---  HALT   [---]  ---
+HALT
+- * STRIKE                                            [082]         # HALT
+- * WORK                                              [143]         # HALT
+
+---  UNBAR   [---]  ---
+OPEN
+- * BORDER                                            [050]         # OPEN
+
+---  UNLOCK   [---]  ---
+OPEN
+- * BORDER                                            [080]         # OPEN
+- * GATE                                              [080]         # OPEN
+
 ######## TRANSFORMATIONS ##########
 '''
 
 PLOVER_TABLE = '''# CAMEO to PLOVER conversion table
 046: CONSULT,   , diplomatic    # Engage in negotiation
+050: SUPPORT,   ,   diplomatic # Engage in diplomatic cooperation
+080: CONCEDE,   ,  # Yield
+082: CONCEDE,   , democracy # Ease political dissent
 090: ACCUSE, investigate,  # Investigate
 100: REQUEST,  ,  # REQUEST
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
+143: PROTEST, boycott ,      # Conduct strike or boycott
 154: MOBILIZE, troops, military # Mobilize or increase armed forces
 '''
 
@@ -144,15 +162,33 @@ def test_derived_actors_have_dated_codes_and_no_companies(derived):
     header, *actors = _lines(derived / 'phoenix_actors.jsonl')
     assert header['rules'] == 'newsbeam.phoenix_actors' and header['sources'][0]['licence'].startswith('MIT')
     by_name = {a['names'][0]: a for a in actors}
-    assert by_name['ZEMBLA'] == {'names': ['ZEMBLA', 'ZEMBLAN CAPITAL'], 'codes': [['ZMB', None, None]], 'src': 0}
-    # YYMMDD years 00-30 are 20YY, others 19YY; '>' opens a range.
+    assert by_name['ZEMBLA'] == {'names': ['ZEMBLA', 'ZEMBLAN CAPITAL'], 'codes': [['ZMB', None, None]]}
+    # YYMMDD years 00-30 are 20YY, others 19YY; '>' opens a range.  A code keeps what the resolver
+    # reads: its country and first role ('ZMBGOVLEG' -> 'ZMBGOV').
     assert by_name['ODON KRAVETZ']['codes'] == [
-        ['ZMBELI', '1945-01-01', '1995-03-01'], ['ZMBGOV', '1995-03-01', '2003-12-31'], ['ZMBGOVLEG', '2004-01-01', None]]
+        ['ZMBELI', '1945-01-01', '1995-03-01'], ['ZMBGOV', '1995-03-01', '2003-12-31'], ['ZMBGOV', '2004-01-01', None]]
+    assert by_name['LEAGUE OF QUIET NATIONS']['codes'] == [['IGO', None, None]]
     assert 'ACME ROCKETS INC' not in by_name
+    # Each upstream file's lines, as provenance (line 1 is the header).
+    assert [(s['file'], s['lines']) for s in header['sources']] == [
+        ('Phoenix.Countries.actors.txt', [2, 4]), ('Phoenix.International.actors.txt', [5, 4]),
+        ('Phoenix.MilNonState.actors.txt', [5, 4])]
     header, *agents = _lines(derived / 'phoenix_agents.jsonl')
     assert {'agent': 'hillmen', 'role': 'REB'} in agents and {'agent': 'riot police', 'role': 'COP'} in agents
     assert {'agent': 'coast guards', 'role': 'MIL'} in agents
     assert {'agent': 'truce monitor', 'role': None, 'country': 'IGO'} in agents
+
+
+@pytest.mark.parametrize('code, kept', [
+    ('IRNGOVLEG', 'IRNGOV'), ('IGOUNOLABILO', 'IGOLAB'), ('IGOUNO', 'IGO'), ('ELI', 'ELI'), ('MEAREBSEP', 'MEAREB'),
+    ('USA', 'USA'),
+])
+def test_actor_codes_keep_what_the_resolver_reads(code, kept):
+    from transforms.core.actors import _ROLES, actor_code  # pylint: disable=import-outside-toplevel
+    assert derive_rules.CAMEO_ROLES == _ROLES
+    assert derive_rules.resolver_code(code) == kept
+    full, short = actor_code(code), actor_code(kept)
+    assert (full.country, full.role) == (short.country, short.role)
 
 
 @pytest.mark.parametrize('date, code, country, role', [
@@ -206,6 +242,31 @@ def test_cameo_patterns_on_the_parse(tmp_path, derived, text, word, expected):
     token = next(t for t in doc if t.text == word)
     found = index.match(token)
     assert (found.event_type, found.mode) == expected if expected else found is None
+
+
+@pytest.mark.parametrize('text, word, expected', [
+    # Of equally long matches, the one whose word hangs closest to the verb: its object, not a phrase below it.
+    ('The workers halted work on the first day of a strike.', 'halted', ('PROTEST', 'boycott')),
+    ('The workers halted their strike.', 'halted', ('CONCEDE', None)),
+    # Where the dictionary files the same match under two types, it codes nothing.
+    ('Zembla opened the border.', 'opened', None),
+    ('Zembla opened the gate.', 'opened', ('CONCEDE', None)),
+])
+def test_cameo_ties_go_to_the_closest_match_and_contradictions_code_nothing(tmp_path, derived, text, word, expected):
+    index = _cameo_index(tmp_path, derived)
+    doc = load_parser()(text)
+    found = index.match(next(t for t in doc if t.text == word))
+    assert (found.event_type, found.mode) == expected if expected else found is None
+
+
+def test_a_cameo_pattern_naming_the_object_beats_a_bare_hand_word_of_another_type(tmp_path, derived):
+    from transforms.core.event_rules import Trigger  # pylint: disable=import-outside-toplevel
+    hand = (Trigger('halt', 'SANCTION', None, ('VERB',), None, ()),)
+    index = TriggerIndex(hand, load_cameo_verbs(str(derived / 'cameo_verbs.jsonl')))
+    found = index.match(load_parser()('The workers halted work.')[2])
+    assert (found.event_type, found.source) == ('PROTEST', 'cameo')
+    found = index.match(load_parser()('The ministers halted the talks.')[2])
+    assert (found.event_type, found.source) == ('SANCTION', 'hand')
 
 
 def test_cameo_blocking_pattern_overrides_a_hand_line(tmp_path, derived):

@@ -111,6 +111,15 @@ def test_unwritable_cache_directory_builds_in_memory(tmp_path, builds):
 
 
 def test_default_cache_directory_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv('NEWSBEAM_CACHE', raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
     # pylint: disable-next=protected-access
     assert gazetteer_module._default_cache_directory() == tmp_path / 'newsbeam'
+
+
+def test_default_cache_directory_is_newsbeams_cache(monkeypatch, tmp_path):
+    # The same folder as the runner components': $NEWSBEAM_CACHE first.
+    monkeypatch.setenv('NEWSBEAM_CACHE', str(tmp_path / 'own'))
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
+    # pylint: disable-next=protected-access
+    assert gazetteer_module._default_cache_directory() == tmp_path / 'own'

@@ -19,7 +19,7 @@ import pycountry
 
 from schemas.records import EntityMention
 from transforms.core.event_rules import (DatedCode, PhoenixActor, load_actor_countries, load_demonyms,
-                                        load_phoenix_actors, load_phoenix_agents)
+                                         load_phoenix_actors, load_phoenix_agents)
 from transforms.core.gazetteer import gazetteer, locate_place
 
 PERSON = 'PERSON'
@@ -51,6 +51,16 @@ class ActorCode(NamedTuple):
     code: str
     country: Optional[str]          # ISO alpha-3, or CAMEO's IGO / NGO / IMG
     role: Optional[str]             # GOV, MIL, REB, ... when the code gives one
+
+    @property
+    def sector(self) -> Optional[str]:
+        """The role, else IGO / NGO / IMG for an organisation above or outside states ('IGOUNO': IGO)."""
+        return self.role or sector_of(None, self.country)
+
+
+def sector_of(role: Optional[str], country: Optional[str]) -> Optional[str]:
+    """A role code, else CAMEO's IGO / NGO / IMG when that is all a dictionary says of an actor."""
+    return role or (country if country in _NON_STATE else None)
 
 
 def dictionary_key(name: str) -> str:

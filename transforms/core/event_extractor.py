@@ -12,10 +12,11 @@ from schemas.records import EntityMention, Event, TimeExpression
 from transforms.core.actors import PERSON, PLACE_LABELS, default_resolver
 from transforms.core.event_rules import QUAD_CLASSES
 from transforms.core.gazetteer import locate_place
-from transforms.core.grammar import (FUTURE_MODALS, INTENT_GOVERNORS, NEGATING_GOVERNORS, NEGATORS, OBLIGATION,
-                                    reported_obligation)
+from transforms.core.grammar import (BACKGROUND_SUBORDINATORS, FUTURE_MODALS, HYPOTHETICAL_MODALS, INTENT_GOVERNORS,
+                                     MANDATIVE_AUXILIARIES, NEGATING_GOVERNORS, NEGATORS, OBLIGATION, OBLIGATION_VERBS,
+                                     reported_obligation)
 from transforms.core.roles import (ArticleContext, ParsedSentence, patient_tokens, prep_object, resolved, role_of,
-                                  roles_of, scene_country, sentence_country, titled_official)
+                                   roles_of, scene_country, sentence_country, titled_official)
 from transforms.core.sentences import SentenceSpan
 from transforms.core.trigger_index import TriggerIndex, TriggerMatch
 
@@ -100,7 +101,110 @@ def _announced(token) -> bool:
         return False
     if any(child.dep_ == 'aux' and child.lower_ in FUTURE_MODALS for child in token.children):
         return True
-    return token.dep_ == 'xcomp' and token.head.lemma_.lower() in INTENT_GOVERNORS
+    return _intended(token)
+
+
+def _infinitive(token) -> bool:
+    return any(child.dep_ == 'aux' and child.tag_ == 'TO' for child in token.children)
+
+
+def _intended(token) -> bool:
+    """Whether a verb is the to-infinitive of an intent verb ('vowed to fight', and 'have sworn to fight',
+    which the parser attaches as an adverbial clause), or of a noun ('its readiness to cooperate',
+    'the plan to lift sanctions'): an act intended or offered, not done."""
+    head = token.head
+    if head.i == token.i:
+        return False
+    if token.dep_ in ('acl', 'relcl') and head.pos_ in ('NOUN', 'PROPN') and _infinitive(token):
+        return True
+    if head.lemma_.lower() not in INTENT_GOVERNORS:
+        return False
+    return token.dep_ == 'xcomp' or (token.dep_ == 'advcl' and _infinitive(token))
+
+
+def refusal(token, event_type: str, negated: bool) -> bool:
+    """Whether a negated act is a refusal, PLOVER's REJECT ('Refuse to ...', 'Decline to ...').
+
+    An announced or intended act of cooperation that is negated is a refusal ('Syria will not
+    accept more refugees'), and so is one the actor failed to carry out ('failed to reach an
+    agreement'; CAMEO codes 'fail' itself 120, REJECT).  A past act that simply did not happen
+    ('the minister did not meet the envoy') is no refusal: it stays a negated event.
+    """
+    if not negated or QUAD_CLASSES[event_type] not in _COOPERATION:
+        return False
+    return _announced(token) or (token.dep_ == 'xcomp' and token.head.lemma_.lower() in NEGATING_GOVERNORS)
+
+
+def hypothetical(token) -> bool:
+    """Whether a trigger's clause says what ought to or may happen rather than what did: under a modal
+    of obligation or possibility ('must be made to wipe out', 'could back Iran', 'can improve ties',
+    'will have to use'),
+    in a 'whether' clause, or in a question ('A U.S. invasion of Iran?').  PLOVER puts such events in
+    its 'hypothetical' context; without that column, they are not coded.  A reported obligation
+    ('X said Y must return ...') is X's demand, coded as such before this applies.
+    """
+    doc = token.doc
+    last = next((t for t in reversed(doc) if not t.is_space), None)
+    if last is not None and last.text == '?':
+        return True
+    while True:
+        if any(child.dep_ == 'aux' and child.lower_ in HYPOTHETICAL_MODALS for child in token.children):
+            return True
+        if token.dep_ == 'xcomp' and _infinitive(token) and token.head.lemma_.lower() in OBLIGATION_VERBS:
+            return True      # 'will have to use', 'needs to withdraw': the semi-modals of obligation
+        if any(child.dep_ == 'mark' and child.lower_ == 'whether' for child in token.children):
+            return True
+        if token.head.i == token.i:
+            return False
+        token = token.head
+
+
+_POLITICAL_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
+
+
+def political(role) -> bool:
+    """Whether a role is a political actor: a country, organisation or person the entity stage or the
+    dictionaries know (a name, a Phoenix code or generic agent's role, a country word)."""
+    if role is None:
+        return False
+    return bool(role.country or role.role or (role.mention is not None and role.mention.label in _POLITICAL_LABELS))
+
+
+def background(token) -> bool:
+    """Whether a trigger's clause sets the scene of another: an adverbial clause under a temporal,
+    causal, concessive or conditional conjunction ('... one day after a jet shot down a helicopter',
+    '... as shells continued crashing into the port', '... if war starts').  Such a clause reports
+    what led to or surrounds the sentence's event, or what may happen, not the event itself.
+    """
+    while token.head.i != token.i:
+        if token.dep_ == 'advcl' and any(child.dep_ == 'mark' and child.lower_ in BACKGROUND_SUBORDINATORS
+                                         for child in token.children):
+            return True
+        token = token.head
+    return False
+
+
+def _mandative(verb) -> bool:
+    """Whether a that-clause asks for an act rather than states a fact: 'that Israel (should) ease
+    restrictions' (a bare verb or should / must), not 'that unrest reflected old tensions'."""
+    auxiliaries = {child.lower_ for child in verb.children if child.dep_ in ('aux', 'auxpass')}
+    if auxiliaries & MANDATIVE_AUXILIARIES - {'be'}:
+        return True
+    if auxiliaries - MANDATIVE_AUXILIARIES:
+        return False     # 'has', 'will', 'is': indicative
+    return verb.tag_ in ('VB', 'VBP') and verb.lemma_.lower() != 'be' or verb.lower_ == 'be'
+
+
+def asserted(token, event_type: str) -> bool:
+    """Whether a demand verb only reports a claim: 'insisted that unrest there reflected ethnic tensions'
+    states something, 'insisted that Israel ease the restrictions' demands an act (the mandative
+    subjunctive); a demand with an object or an infinitive ('urged X to ...') is always one."""
+    if event_type != 'DEMAND' or token.pos_ != 'VERB':
+        return False
+    if any(child.dep_ in ('dobj', 'dative', 'xcomp') for child in token.children):
+        return False
+    clause = next((child for child in token.children if child.dep_ == 'ccomp'), None)
+    return clause is not None and not _mandative(clause)
 
 
 def _ultimatum(verb) -> bool:
@@ -140,6 +244,21 @@ def _depth(token) -> int:
 class _Found(NamedTuple):
     event: Event
     depth: int
+    clause: int = 0                    # the token that carries the event: the trigger or its light verb
+    first_conjunct: int = 0            # the first of the coordinated clauses that clause belongs to
+    background: bool = False           # in a clause that sets the scene ('after ...', 'as ...', 'if ...')
+
+
+def object_of_a_trigger(i: int, light_verb, matches) -> bool:
+    """Whether noun trigger ``i`` is the object of a light verb that is a trigger of its own: 'signed an
+    agreement', 'offered aid' are one event ('sign' SUPPORT, 'offer' AGREE), not also AGREE and AID."""
+    return light_verb is not None and light_verb.i != i and light_verb.i in matches
+
+
+def _first_conjunct(token):
+    while token.dep_ == 'conj' and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _hit_tokens(doc, hits: Optional[Sequence[int]]) -> list:
@@ -194,8 +313,16 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
         date = _date(sentence, anchors)
         start = sentence.start_of(doc[first])
         end = sentence.start_of(doc[last]) + len(doc[last])
+        if object_of_a_trigger(i, governor if governor_carries else None, matches):
+            continue
         # 'will hold talks', 'will give Tanzania a grant': the light verb carries the tense.
-        event_type, mode = intended_type(governor if governor_carries and governor is not None else token, trigger)
+        clause = governor if governor_carries and governor is not None else token
+        if asserted(clause, trigger.event_type) or (trigger is not _DEMAND and hypothetical(clause)):
+            continue
+        event_type, mode = intended_type(clause, trigger)
+        negated = _negated(token, event_type, governor)
+        if refusal(clause, event_type, negated):
+            event_type, mode, negated = 'REJECT', None, False
         event = Event(
             event_id=event_id_of(context.article_id, start, end, event_type),
             article_id=context.article_id,
@@ -216,11 +343,13 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             event_date=date.value.split('T')[0] if date else None,
             date_text=date.text if date else None,
             date_granularity=date.granularity if date else None,
-            negated=_negated(token, event_type, governor),
+            negated=negated,
             sentence_index=span.index,
             start_char=start,
             end_char=end,
             evidence=context.body[span.start:span.end],
+            actor_role=actor.role if actor else None,
+            target_role=target.role if target else None,
         )
         if event.actor_country is None and actor is not None and actor.mention is None \
                 and resolved(actor_token).pos_ in ('NOUN', 'ADJ'):
@@ -244,33 +373,51 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             event = event._replace(actor_country=scene_country(
                 sentence, patient_tokens(token, target_token), [actor.mention] + places,
                 target.country if target else None))
+        if trigger.source == 'cameo' and not (political(actor) or political(target)):
+            # PETRARCH codes a CAMEO pattern only between actors its dictionaries know: 'shells
+            # continued crashing into the port' has none.
+            continue
         if event.actor is None and event.target is None:
             # A trigger word with no participant ('this visit can be a turning point') names an
             # event type, not an event; PLOVER does not code events without actors either.
             continue
-        found.append(_Found(event, _depth(governor if governor_carries else token)))
+        found.append(_Found(event, _depth(clause), clause.i, _first_conjunct(clause).i, background(clause)))
     return found
 
 
 def select_events(found: Sequence[_Found]) -> List[Event]:
-    """The events of a sentence's main clause: those whose trigger is nearest the root.
+    """The events of a sentence's main clause: one event per clause, as event coders code.
 
-    PLOVER codes 'Iran refused to hold talks' as one REJECT, not also a CONSULT, and
-    'X condemned the attack on Y' as DISAPPROVE: the outermost trigger carries the
-    event, the embedded ones are its content.  Triggers coordinated with it ('attacked
-    and killed') are kept too.  Costs recall on sentences that report two
-    independent events in a main and a subordinate clause.
+    * A clause that sets the scene ('after ...', 'as ...', 'if ...': ``background``) holds no
+      event of the sentence's own.
+    * PLOVER codes 'Iran refused to hold talks' as one REJECT, not also a CONSULT, and
+      'X condemned the attack on Y' as DISAPPROVE: the outermost trigger carries the
+      event, the embedded ones are its content.
+    * Of coordinated clauses ('defended the right of ... and insisted ...', 'has refused to
+      deploy peacekeepers and has urged its citizens ...') the first with an event carries
+      the sentence's event; the later ones add to it (``first_conjuncts``).
+
+    Costs recall on sentences that report two independent events.
     """
+    found = [f for f in found if not f.background]
     if not found:
         return []
     best = min(f.depth for f in found)
     kept, seen = [], set()
-    for item in found:
+    for item in first_conjuncts([f for f in found if f.depth == best]):
         key = (item.event.event_type, item.event.actor_canonical or item.event.actor)
-        if item.depth == best and key not in seen:
+        if key not in seen:
             seen.add(key)
             kept.append(item.event)
     return kept
+
+
+def first_conjuncts(found: Sequence[_Found]) -> List[_Found]:
+    """Of events in coordinated clauses, those of the first clause that has one."""
+    first = {}
+    for item in found:
+        first[item.first_conjunct] = min(first.get(item.first_conjunct, item.clause), item.clause)
+    return [item for item in found if item.clause == first[item.first_conjunct]]
 
 
 def article_sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: TriggerIndex,

@@ -1,6 +1,6 @@
 """Rule data for events and quotes: the PLOVER trigger lexicon, demonyms and country names of actors.
 
-Beam-free, and built like ``transforms/nlp/rules.py``: each JSONL file in
+Beam-free, and built like ``transforms/core/rules.py``: each JSONL file in
 ``seeds/rules`` starts with a header naming its rule set and version, every
 following line is one rule, and each loader is a versioned spaCy registry
 function, cached per process.  The header's ``doc`` describes the line format.

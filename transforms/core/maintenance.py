@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Dict, List, NamedTuple
 
 from pyiceberg.expressions import EqualTo
-from pyiceberg.io import load_file_io
 from pyiceberg.table import Table
 
 from schemas.fields import TABLES
@@ -108,7 +107,7 @@ def remove_unreferenced_files(table: Table) -> int:
     unreferenced until it commits.
     """
     referenced = referenced_files(table)
-    io = load_file_io(table.properties, table.location())
+    io = table.io  # the catalog's storage properties, not the table's own
     deleted = 0
     for path in files.find(files.join(table.location(), 'data'), '*.parquet'):
         if path not in referenced:

@@ -20,8 +20,6 @@ import threading
 import time
 from typing import Dict, List, NamedTuple, Sequence
 
-from pyiceberg.io import load_file_io
-
 from transforms.core import files
 from transforms.core.errors import WarehouseBusyError, WarehouseDamagedError
 from transforms.core.warehouse import (COMMIT_ID, COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, Warehouse, has_commit, history,
@@ -262,7 +260,7 @@ def discard_uncommitted(warehouse: Warehouse, run_id: str) -> int:
         if not written:
             continue
         referenced = referenced_files(table)
-        io = load_file_io(table.properties, table.location())
+        io = table.io  # the catalog's storage properties, not the table's own
         for path in written - referenced:
             io.delete(path)
             deleted += 1

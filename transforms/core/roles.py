@@ -11,11 +11,11 @@ from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import EntityMention, TimeExpression
 from transforms.core.actors import (PERSON, PLACE_LABELS, country_name_in, default_resolver, previous_person,
-                                   title_window)
+                                    sector_of, title_window)
 from transforms.core.gazetteer import locate_place
 from transforms.core.grammar import (ANAPHORS, LIGHT_VERBS, OBJECT_CONTROL, OTHER_PARTY_PREPOSITIONS,
-                                    PARTICIPATION_PREPOSITIONS, PASSIVE_SUBJECTS, QUANTITY_NOUNS,
-                                    RESOLVABLE_PRONOUNS, SUBJECTS, TARGET_PREPOSITIONS, reported_obligation)
+                                     PARTICIPATION_PREPOSITIONS, PASSIVE_SUBJECTS, QUANTITY_NOUNS,
+                                     RESOLVABLE_PRONOUNS, SUBJECTS, TARGET_PREPOSITIONS, reported_obligation)
 from transforms.core.sentences import SentenceSpan
 
 _ACTOR_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'NORP'})
@@ -187,7 +187,8 @@ def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object
     if actor is None:
         # 'Israeli air strikes', 'U.S. sanctions': a name-like modifier is the actor.
         actor = next((c for c in trigger_token.children
-                      if c.dep_ in ('compound', 'amod') and c.pos_ in ('PROPN', 'ADJ') and c.text[:1].isupper()),
+                      if c.dep_ in ('compound', 'amod') and c.pos_ in ('PROPN', 'ADJ') and c.text[:1].isupper()
+                      and not sentence.is_time(c)),      # 'the Tuesday meeting': when, not who
                      None)
     target = prep_object(trigger_token, sentence)
     verb, via = _governing_verb(trigger_token)
@@ -206,20 +207,24 @@ def phrase_bounds(token) -> Tuple[int, int]:
     """Token range of a role's noun phrase: its modifiers and conjuncts, not a clause around it.
 
     'of' phrases belong to any noun ('the chief of China's Joint Staff'); 'in' and 'from'
-    only to a common noun ('rebels in the Ivory Coast'), after a name they say where.
+    only to a common noun ('rebels in the Ivory Coast'), after a name they say where; so does
+    'near' ('a bombing near the town of Samarra') when the phrase stays short.
     """
-    prepositions = ('of',) if token.pos_ == 'PROPN' else ('of', 'in', 'from')
-    first = last = token.i
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        for child in current.children:
-            # An adjective keeps its own complement: 'militants loyal to Iraq's Al-Qaeda'.
-            if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions
-                                               or current.pos_ == 'ADJ'):
-                first, last = min(first, child.i), max(last, child.i)
-                stack.append(child)
-    if last - first + 1 > _MAX_PHRASE_TOKENS:
+    choices = (('of',),) if token.pos_ == 'PROPN' else (('of', 'in', 'from', 'near'), ('of', 'in', 'from'))
+    for prepositions in choices:
+        first = last = token.i
+        stack = [token]
+        while stack:
+            current = stack.pop()
+            for child in current.children:
+                # An adjective keeps its own complement: 'militants loyal to Iraq's Al-Qaeda'.
+                if child.dep_ in _PHRASE_DEPS and (child.dep_ != 'prep' or child.lemma_.lower() in prepositions
+                                                   or current.pos_ == 'ADJ'):
+                    first, last = min(first, child.i), max(last, child.i)
+                    stack.append(child)
+        if last - first + 1 <= _MAX_PHRASE_TOKENS:
+            break
+    else:
         first, last = min(token.left_edge.i, token.i), token.i
     doc = token.doc
     while last > first and (doc[last].is_punct or doc[last].dep_ == 'cc'):
@@ -283,13 +288,20 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
         code = resolver.code_of((mention.text, mention.canonical), context.date)
-        role = code.role if code else _agent_role(sentence, first, last)
+        role = code.sector if code else _agent_role(sentence, first, last)
         return Role(text, mention.canonical, country, mention, _ethnic(sentence, first, last, country), role)
     text = sentence.text(first, last)
     code = resolver.code_of(_head_phrases(sentence, token, first), context.date)
     country = _phrase_country(sentence, first, last, None) or (code.country if code else None) \
         or country_name_in(text)
     role = code.role if code else None
+    if country is None:
+        # 'Bosnian Serbs said their forces had withdrawn': the forces are the possessor's.
+        possessor = next((c for c in token.children if c.dep_ == 'poss' and c.lower_ in ANAPHORS), None)
+        owner = _antecedent(token) if possessor is not None else None
+        if owner is not None:
+            owner_role = role_of(owner, sentence)
+            country = owner_role.country if owner_role else None
     if role is None or country is None:
         # 'Israeli army' MIL, 'UN peacekeepers' IGO: a generic agent says the role, and for an
         # international force its organisation.
@@ -297,7 +309,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if agent is not None:
             role = role or agent[0]
             country = country or agent[1]
-    return Role(text, None, country, None, _ethnic(sentence, first, last, country), role)
+    return Role(text, None, country, None, _ethnic(sentence, first, last, country), sector_of(role, country))
 
 
 def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
@@ -312,7 +324,7 @@ def _agent_role(sentence: ParsedSentence, first: int, last: int) -> Optional[str
     if phoenix is None:
         return None
     agent = phoenix.agent([t.text for t in sentence.doc[first:last + 1]])
-    return agent[0] if agent else None
+    return sector_of(*agent) if agent else None
 
 
 def _ethnic(sentence: ParsedSentence, first: int, last: int, country: Optional[str]) -> bool:

@@ -13,7 +13,7 @@ from schemas.avro import to_avro_schema
 from schemas.fields import SCHEMA_VERSION
 from transforms.core import files
 from transforms.core.publication import WrittenFile
-from transforms.core.warehouse import TableTarget, data_file_path
+from transforms.core.warehouse import TableTarget, data_file_path, file_io
 
 PARQUET_CODEC = 'snappy'     # read by every warehouse engine; zstd is not (older Hive, some BI tools)
 AVRO_CODEC = 'deflate'       # the only codec besides null that every Avro reader must support
@@ -54,7 +54,8 @@ class TableFileWriter:
         self.count = 0
         self.parquet_path = data_file_path(target, partition, stem)
         self.avro_path = f'{target.name}/{partition}/{stem}.avro' if avro_root else None
-        self._parquet_stream = files.create(self.parquet_path)
+        # Through the table's own file IO: the credentials or endpoint a catalog hands out with a table apply.
+        self._parquet_stream = file_io(target).new_output(self.parquet_path).create(overwrite=True)
         self._parquet = pq.ParquetWriter(self._parquet_stream, self._schema, compression=PARQUET_CODEC,
                                          use_compliant_nested_type=True)
         self._avro_stream = self._avro = None

@@ -6,8 +6,8 @@ import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from transforms.core.event_rules import (CameoLexicon, CameoPattern, CameoVerb, Item, Trigger, load_cameo_verbs,
-                                        load_plover_lexicon)
-from transforms.core.grammar import FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
+                                         load_plover_lexicon)
+from transforms.core.grammar import CALENDAR_WORDS, FUNCTION_WORDS, OBLIGATION, REPORTING_VERBS
 from transforms.core.rules import trie_pattern
 
 # spaCy's English rule lemmatizer (its ``lemma_rules`` table): a word of that part of speech
@@ -172,7 +172,8 @@ class TriggerIndex:
     def match(self, token) -> Optional[TriggerMatch]:
         """What ``token`` triggers, or None.
 
-        A hand line (a PLOVER trigger word) first; else a CAMEO verb in a context one of its
+        A hand line (a PLOVER trigger word) first, unless a CAMEO pattern that names the verb's object
+        codes another type (the more specific rule); else a CAMEO verb in a context one of its
         block's patterns (or its own phrase) describes.  A CAMEO verb's bare code is not used:
         CAMEO codes the bare verb for PETRARCH, which needs both actors found in its actor
         dictionaries, and alone it coded the commonest verbs ('continue', 'open', 'say')
@@ -188,6 +189,11 @@ class TriggerIndex:
             return None
         hand = self._hand_match(token)
         if hand is not None:
+            if hand.partner is None and cameo is not None and cameo.event_type not in (None, hand.event_type) \
+                    and _names_a_content_word(token, cameo.parts):
+                # 'lifted a blockade' (RETREAT), 'accepted demands' (CONCEDE), 'ordered patrols' (MOBILIZE):
+                # a pattern that names the verb's object is more specific than the bare word's line.
+                return cameo
             return hand
         if cameo is None or not cameo.parts or cameo.event_type is None:
             return None
@@ -200,6 +206,7 @@ class TriggerIndex:
         # Most patterns name a word the clause does not hold: skip them before matching in order.
         present = {w for t in left + right for w in (t.lower_, t.lemma_.lower())}
         best: Optional[_Candidate] = None
+        tied: List[_Candidate] = []
         seen_blocks = set()
         for verb in verbs:
             phrase_parts: Tuple[int, ...] = ()
@@ -228,6 +235,12 @@ class TriggerIndex:
             for candidate in candidates:
                 if best is None or candidate.score > best.score:
                     best = candidate
+                    tied = [candidate]
+                elif candidate.score == best.score:
+                    tied.append(candidate)
+        if best is None:
+            return None
+        best = _closest(token, tied)
         if best is None:
             return None
         partner = token.doc[best.parts[0]] if verb_phrase_partner(token, best.parts) else None
@@ -255,6 +268,37 @@ class TriggerIndex:
         return TriggerMatch(plain.event_type, plain.mode, plain.lemma, plain.lemma, None, frozenset(), None, 'hand')
 
 
+def _names_a_content_word(verb, parts) -> bool:
+    doc = verb.doc
+    return any(i != verb.i and doc[i].lower_ not in FUNCTION_WORDS for i in parts)
+
+
+def _hops(verb, token) -> int:
+    """Arcs from a matched word up to the verb (or the verb's head, for an inherited subject)."""
+    hops = 0
+    while token.i != verb.i and token.i != verb.head.i and token.head.i != token.i and hops < 20:
+        token = token.head
+        hops += 1
+    return hops
+
+
+def _closest(verb, tied: Sequence[_Candidate]) -> Optional[_Candidate]:
+    """Of equally long matches, the one whose words hang closest to the verb: 'stopped work on the first
+    day of a strike' is about the work stopped (its object), not the strike in a phrase below it.
+
+    Where the closest matches still code different PLOVER types, the dictionary contradicts itself
+    (CAMEO files 'open * border' under SUPPORT and CONCEDE, 'send * &MILITARY' under COOPERATE, AID
+    and MOBILIZE): no CAMEO code, None, and the hand lexicon decides.
+    """
+    doc = verb.doc
+    ranked = sorted(tied, key=lambda c: sum(_hops(verb, doc[i]) for i in c.parts))
+    distance = sum(_hops(verb, doc[i]) for i in ranked[0].parts)
+    closest = [c for c in ranked if sum(_hops(verb, doc[i]) for i in c.parts) == distance]
+    if len({c.event_type for c in closest}) > 1:
+        return None
+    return closest[0]
+
+
 def verb_phrase_partner(token, parts: Sequence[int]) -> bool:
     """Whether the first matched word is close enough to the verb to print with it ('called on', 'held talks')."""
     return bool(parts) and 0 < parts[0] - token.i <= 3
@@ -276,7 +320,9 @@ def clause_sides(verb) -> Tuple[list, list]:
     left, right = [], []
     for child in verb.children:
         if child.dep_ not in _OTHER_CLAUSES:
-            (left if child.i < verb.i else right).extend(_phrase_words(child))
+            # A subject is the subject wherever it stands: '..., said Lynn Maalouf, Amnesty's Research
+            # Director' names no research done.
+            (left if child.i < verb.i or child.dep_ in _SUBJECT_DEPS else right).extend(_phrase_words(child))
     if not any(c.dep_ in _SUBJECT_DEPS for c in verb.children) and verb.dep_ in ('conj', 'xcomp') \
             and verb.head.i != verb.i:
         left = [t for c in verb.head.children if c.dep_ in _SUBJECT_DEPS for t in c.subtree if not t.is_punct] + left
@@ -324,6 +370,8 @@ def _same(token, word: str) -> bool:
     """
     if token.dep_ == 'aux' and token.tag_ == 'TO':
         return False
+    if token.lower_ in CALENDAR_WORDS and token.text[:1].isupper():
+        return False     # 'held from March 2 to 4' is no march
     if word.startswith('('):
         word = word[1:]
         head = token.head

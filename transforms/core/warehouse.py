@@ -67,15 +67,28 @@ def catalog_path(output: str) -> str:
     return os.path.join(os.path.abspath(output), CATALOG_FILE)
 
 
+def _is_rest(properties: Dict[str, str]) -> bool:
+    """Whether pyiceberg takes these properties for a REST catalog (its own inference: an http(s) URI)."""
+    kind = properties.get('type')
+    return kind == 'rest' if kind else str(properties.get('uri', '')).startswith('http')
+
+
 def catalog_properties(config: CatalogConfig) -> Dict[str, str]:
-    """pyiceberg's properties of the configured catalog."""
+    """pyiceberg's properties of the configured catalog.
+
+    ``warehouse`` defaults to the output folder, where the tables' folders go, except for a REST
+    catalog: there the server places the tables, and ``warehouse`` (when given) names one of the
+    server's warehouses or catalogs (Polaris, Lakekeeper, Nessie), which a path would not.
+    """
     properties = dict(config.properties)
     if config.uri:
         properties['uri'] = config.uri
     if config.is_default:
         properties['uri'] = f'sqlite:///{catalog_path(config.output)}'
         properties.setdefault('type', 'sql')
-    properties.setdefault('warehouse', os.path.abspath(config.output) if _is_local(config.output) else config.output)
+    if not _is_rest(properties):
+        properties.setdefault('warehouse', os.path.abspath(config.output) if _is_local(config.output)
+                              else config.output)
     return properties
 
 
@@ -134,6 +147,7 @@ def file_stem(run_id: str) -> str:
 
 
 def file_io(target: TableTarget):
+    """The table's file IO (pyiceberg's), as a worker opens it."""
     return load_file_io(dict(target.io_properties), target.location)
 
 
@@ -216,9 +230,13 @@ class Warehouse:
         return self.load(name)
 
     def targets(self, tables: Dict[str, Table]) -> Dict[str, TableTarget]:
-        """Where and how workers write each table's data files."""
-        io_properties = tuple(sorted(catalog_properties(self.config).items()))
-        return {name: TableTarget(name, table.location(), arrow_schema_for(name, table.schema()), io_properties)
+        """Where and how workers write each table's data files.
+
+        The file IO properties are the table's own: the catalog's, plus what the catalog returned with the
+        table (a REST catalog may vend storage credentials or an endpoint there).
+        """
+        return {name: TableTarget(name, table.location(), arrow_schema_for(name, table.schema()),
+                                  tuple(sorted(table.io.properties.items())))
                 for name, table in tables.items()}
 
     def commit_files(self, table_name: str, paths: Sequence[str], run_id: str, commit_id: str,

@@ -1,6 +1,6 @@
 // Pins the Prism runner (Beam's Go portable runner) to the project's Beam version.
-// scripts/build-prism.sh builds it with -mod=readonly, verifying every module against go.sum.
-module newsbeam/tools/prism
+// pipeline/components builds it with -mod=readonly, verifying every module against go.sum.
+module newsbeam/prism
 
 go 1.25.0
 
