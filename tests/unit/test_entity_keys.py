@@ -18,6 +18,9 @@ ACTORS = (
     PhoenixActor(('ZENDA ARMY',), (DatedCode('RURMIL', None, None),)),
     PhoenixActor(('INTERNATIONAL OLIVE AGENCY',), (DatedCode('IGOAGRIOA', None, None),)),
     PhoenixActor(('IOA',), (DatedCode('IGOAGRIOA', None, None),)),
+    # The dictionaries file people under organisations and organisations under people.
+    PhoenixActor(('ZENDA BROTHERHOOD', 'SHEIKH OSRA VALK', 'ZB'), (DatedCode('RURREB', None, None),)),
+    PhoenixActor(('MICHAEL ELPHBERG', 'ELPHBERG', 'ELPHBERG REGIME'), (DatedCode('RURGOV', None, None),)),
 )
 COMMON = {'bromide': 'noun'}
 
@@ -32,6 +35,20 @@ def fixture_maker():
 ])
 def test_actor_kinds_come_from_codes_and_names(actor, kind):
     assert actor_kind(actor) == kind
+
+
+@pytest.mark.parametrize('name, label', [
+    ('Zenda Brotherhood', 'ORG'), ('ZB', 'ORG'), ('Sheikh Osra Valk', None), ('Elphberg', None),
+    ('Elphberg Regime', 'ORG'), ('Rudolf Rassendyll', 'PERSON'), ('Rassendyll', None), ('Strelsau', None),
+])
+def test_what_a_dictionary_name_is_for_the_ner(name, label):
+    assert PhoenixNames(ACTORS).label_of(name) == label
+
+
+def test_a_person_filed_under_an_organisation_gets_no_key_of_it(maker):
+    assert maker.key('Sheikh Osra Valk', 'PERSON', '2016-01-01') == 'name:osra valk'
+    assert maker.key('Michael Elphberg', 'PERSON', '2016-01-01') == 'phoenix:MICHAEL_ELPHBERG'
+    assert maker.key('Zenda Brotherhood', 'ORG', None) == maker.key('ZB', 'ORG', None) == 'phoenix:ZENDA_BROTHERHOOD'
 
 
 def test_an_acronym_listed_apart_takes_the_organisation_id():

@@ -23,7 +23,7 @@ from schemas.records import AnnotatedArticle, Article, EntityMention
 from transforms.core.canonical import canonicalize
 from transforms.core.entity_keys import KeyMaker, default_key_maker, entity_keys
 from transforms.core.entity_rules import ENTITY_RULES
-from transforms.core.names import case_lexicon
+from transforms.core.names import DATE_KEY, case_lexicon
 from transforms.core.pieces import piece_ends
 from transforms.core.time_expressions import anchor_of
 from transforms.core.truecase import restore_case
@@ -66,12 +66,14 @@ def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Ite
         yield group
 
 
-def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) -> List[Doc]:
+def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS,
+            dates: Optional[Sequence[Optional[str]]] = None) -> List[Doc]:
     """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call.
 
     Capitals lines are case-restored first (``truecase``: the Doc's text has the body's length and
     offsets, not always its case); the entity rules run on each whole Doc after the join, since
-    they compare the mentions of the whole article.
+    they compare the mentions of the whole article.  ``dates``: each body's article date (ISO), for
+    the dictionaries' offices.
     """
     restore = case_restorer(nlp)
     rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
@@ -81,10 +83,13 @@ def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) 
     piece_docs = (doc for group in _word_bounded(flat)
                   for doc in nlp.pipe(group, batch_size=len(group), disable=disable))
     docs = []
-    for body_pieces in pieces:
+    for index, body_pieces in enumerate(pieces):
         parts = [next(piece_docs) for _ in body_pieces]
         doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
-        docs.append(rules(doc) if rules is not None else doc)
+        if rules is not None:
+            doc.user_data[DATE_KEY] = dates[index] if dates else None
+            doc = rules(doc)
+        docs.append(doc)
     return docs
 
 
@@ -163,13 +168,13 @@ def annotate_batch(nlp, articles: Sequence[Article]) -> List[Union[AnnotatedArti
     one bad text never takes its batch-mates with it.
     """
     try:
-        docs = run_ner(nlp, [article.body for article in articles])
+        docs = run_ner(nlp, [article.body for article in articles], dates=[anchor_of(a) for a in articles])
     except Exception:  # pylint: disable=broad-except
         docs = None
     results: List[Union[AnnotatedArticle, Exception]] = []
     for index, article in enumerate(articles):
         try:
-            doc = docs[index] if docs is not None else run_ner(nlp, [article.body])[0]
+            doc = docs[index] if docs is not None else run_ner(nlp, [article.body], dates=[anchor_of(article)])[0]
             results.append(annotate(article, doc, key_maker_for(nlp)))
         except Exception as error:  # pylint: disable=broad-except
             results.append(error)

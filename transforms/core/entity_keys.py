@@ -32,9 +32,10 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from schemas.records import EntityMention
 from transforms.core.canonical import clean_name
-from transforms.core.event_rules import ACTOR_COUNTRIES, DatedCode
+from transforms.core.event_rules import ACTOR_COUNTRIES
 from transforms.core.gazetteer import Point, gazetteer, locate_place, osa_distance_at_most_one, place_key
-from transforms.core.names import PERSON, DictionaryActor, PhoenixNames, default_phoenix_names, name_key
+from transforms.core.names import (ORG, PERSON, PLACE, DictionaryActor, PhoenixNames, default_phoenix_names, in_office,
+                                   name_key, name_kind)
 from transforms.core.rules import RULES_DIR, _read_rules
 
 GEONAMES, PHOENIX, NAME = 'geonames', 'phoenix', 'name'
@@ -51,6 +52,7 @@ president vice prime minister chancellor premier king queen prince princess empe
 general gen lieutenant lt colonel col major maj brigadier admiral adm captain capt
 commander cmdr sergeant sgt marshal chief senator sen rep representative governor gov
 mayor ambassador secretary judge justice speaker pope cardinal bishop archbishop foreign defense defence
+sayyed sayyid seyed seyyed hojjatoleslam hujjat grand
 '''.split())
 _NOT_KEY = re.compile(r"[^\w\s]|_")
 _APOSTROPHES = re.compile(r"['’`]")
@@ -70,12 +72,6 @@ def normalised_name(name: str, label: Optional[str] = None) -> str:
         while len(words) > 1 and words[0] in _TITLES:
             words = words[1:]
     return ' '.join(words)
-
-
-def in_office(codes: Sequence[DatedCode], date: str) -> bool:
-    """Whether a dated code of the actor holds the day (ISO)."""
-    day = date[:10]
-    return any((code.start or code.end) and (code.start or '') <= day <= (code.end or '9999') for code in codes)
 
 
 @functools.lru_cache(maxsize=None)
@@ -173,7 +169,13 @@ class KeyMaker:
 
     def dictionary_actor(self, name: str, label: str, date: Optional[str]) -> Optional[DictionaryActor]:
         """The Phoenix actor a name stands for at ``date``, or None (see the module doc)."""
-        candidates = [actor for actor in self.phoenix.by_name(name) if actor.kind != 'PLACE']
+        key = name_key(name)
+        # A person's name that the dictionary files under an organisation ('SAYYED NASRALLAH' under
+        # HEZBOLLAH) is no key of the person; nor is an organisation's name one of a person.
+        wanted = (PERSON, None) if label == PERSON else (ORG, None)
+        candidates = [actor for actor in self.phoenix.by_name(name)
+                      if actor.kind != PLACE and name_kind(actor, key) in wanted
+                      and (label != PERSON or actor.kind == PERSON or key == name_key(actor.names[0]))]
         if label == PERSON:
             candidates = candidates or [actor for actor in self.phoenix.by_name(normalised_name(name, PERSON))
                                         if actor.kind == PERSON]

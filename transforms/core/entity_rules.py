@@ -54,6 +54,9 @@ _MIN_ROW_FIGURES = 3
 _MIN_WRAPPED_LINE = 40
 
 MODEL, PIECE, DICTIONARY, CONSISTENCY = 'model', 'piece', 'dictionary', 'consistency'
+# Votes for a name's label in the article: a dictionary's label counts twice a model's; an uncertain
+# piece's, and a GPE the gazetteer does not know, half.
+_DICTIONARY_WEIGHT, _WEAK_WEIGHT = 2.0, 0.5
 # DictionaryMatch.strength values.
 COUNTRY_MATCH, ACTOR_MATCH, PLACE_MATCH = 'COUNTRY', 'ACTOR', 'PLACE'
 
@@ -64,6 +67,7 @@ class Ent(NamedTuple):
     end: int
     label: str
     source: str
+    vote: Optional[str] = None    # a dictionary's label for the same name that did not overrule the model
 
 
 class DictionaryMatch(NamedTuple):
@@ -202,6 +206,9 @@ def apply_dictionary(ents: Sequence[Ent], matches: Sequence[DictionaryMatch]) ->
         elif match.strength == COUNTRY_MATCH or ent.label not in _STRONG_LABELS \
                 or (ent.source == PIECE and match.strength == ACTOR_MATCH):
             out[number] = Ent(ent.start, ent.end, match.label, DICTIONARY)
+        elif match.strength == ACTOR_MATCH:
+            # The model's label stands here, but the dictionary has its say in the article's vote.
+            out[number] = ent._replace(vote=match.label)
     return sorted(out)
 
 
@@ -231,15 +238,26 @@ def _person_parts(doc: Doc, ents: Sequence[Ent], is_common_word, is_place_word) 
 
 
 def consistent_labels(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[str], Optional[str]],
-                      is_place_word: Callable[[str], bool] = lambda word: False) -> List[Ent]:
+                      is_place_word: Callable[[str], bool] = lambda word: False,
+                      is_known_place: Callable[[str], bool] = lambda name: True) -> List[Ent]:
     """One label per name in the article, and every printing of a tagged name tagged (see the module doc)."""
     names = [e for e in ents if e.label in _STRONG_LABELS]
     person_parts = _person_parts(doc, names, is_common_word, is_place_word)
     votes: Dict[str, Dict[str, float]] = {}
+    known_places: Dict[str, bool] = {}
     for ent in names:
-        weight = 2.0 if ent.source == DICTIONARY else 0.5 if ent.source == PIECE else 1.0
-        tally = votes.setdefault(_name_of(doc, ent), {})
+        name = _name_of(doc, ent)
+        weight = _DICTIONARY_WEIGHT if ent.source == DICTIONARY else _WEAK_WEIGHT if ent.source == PIECE else 1.0
+        if ent.label == 'GPE' and ent.source != DICTIONARY:
+            if name not in known_places:
+                known_places[name] = is_known_place(name)
+            if not known_places[name]:
+                # A geopolitical entity the gazetteer does not know is as likely an organisation or a person.
+                weight = _WEAK_WEIGHT
+        tally = votes.setdefault(name, {})
         tally[ent.label] = tally.get(ent.label, 0.0) + weight
+        if ent.vote is not None:
+            tally[ent.vote] = tally.get(ent.vote, 0.0) + _DICTIONARY_WEIGHT
     chosen: Dict[str, str] = {}
     for name, tally in votes.items():
         if name in person_parts:
@@ -254,10 +272,13 @@ def consistent_labels(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[s
            for ent in ents]
     for name in person_parts:
         chosen.setdefault(name, 'PERSON')
-    # A lone common word is tagged only where the model or a dictionary tagged it ('Men' in a table).
+    # A lone common word is tagged only where the model or a dictionary tagged it ('Men' in a table, 'the
+    # Leader' where the article also prints 'leader').
+    printed_lower = {token.text for token in doc if token.is_lower}
     repeatable = {name: label for name, label in chosen.items()
                   if ' ' in name or name in person_parts
-                  or (len(name) > 1 and is_common_word(name.lower()) not in ('function', 'verb', 'inflected'))}
+                  or (len(name) > 1 and is_common_word(name.lower()) not in ('function', 'verb', 'inflected')
+                      and name.lower() not in printed_lower)}
     return _tag_repeats(doc, out, repeatable, is_common_word)
 
 
@@ -327,13 +348,15 @@ class EntityRules:
     def __init__(self, find_names: Optional[Callable[[Doc], List[DictionaryMatch]]],
                  is_common_word: Callable[[str], Optional[str]], steps: Iterable[str] = STEPS,
                  case_restoration: bool = True, model_path: Optional[str] = None,
-                 is_place_word: Callable[[str], bool] = lambda word: False):
+                 is_place_word: Callable[[str], bool] = lambda word: False,
+                 is_known_place: Callable[[str], bool] = lambda name: True):
         self.find_names = find_names
         self.is_common_word = is_common_word
         self.steps = tuple(step for step in STEPS if step in set(steps))
         self.case_restoration = case_restoration and model_path is not None
         self.model_path = model_path
         self.is_place_word = is_place_word
+        self.is_known_place = is_known_place
 
     def __call__(self, doc: Doc) -> Doc:
         ents = [Ent(e.start, e.end, e.label_, MODEL) for e in doc.ents]
@@ -342,7 +365,7 @@ class EntityRules:
         if 'dictionary' in self.steps and self.find_names is not None:
             ents = apply_dictionary(ents, self.find_names(doc))
         if 'consistency' in self.steps:
-            ents = consistent_labels(doc, ents, self.is_common_word, self.is_place_word)
+            ents = consistent_labels(doc, ents, self.is_common_word, self.is_place_word, self.is_known_place)
         doc.ents = [Span(doc, e.start, e.end, label=e.label) for e in _without_overlaps(ents)]
         return doc
 

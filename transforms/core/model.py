@@ -13,7 +13,7 @@ from spacy.language import Language
 from transforms.core.defaults import DEFAULT_MODEL
 from transforms.core.entity_rules import ENTITY_RULES, STEPS, EntityRules
 from transforms.core.names import (EntityDictionary, case_lexicon, common_word_test, default_phoenix_names,
-                                   is_demonym)
+                                   is_demonym, is_known_place)
 
 # The sm NER has its own tok2vec, so it runs without the shared tok2vec, tagger,
 # parser and lemmatizer: about twice the speed of the full pipeline.
@@ -56,7 +56,7 @@ def make_entity_rules(nlp: Language, name: str, model_path: Optional[str], steps
     common = common_word_test(case_lexicon(model_path))
     dictionary = EntityDictionary(default_phoenix_names(), common, sources) if sources else None
     return EntityRules(dictionary.matches if dictionary else None, common, steps, case_restoration, model_path,
-                       is_demonym)
+                       is_demonym, is_known_place)
 
 
 @functools.lru_cache(maxsize=None)

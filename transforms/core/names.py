@@ -22,11 +22,13 @@ from spacy.strings import hash_string
 from transforms.core.actors import actor_code
 from transforms.core.calendar_names import MONTHS, WEEKDAYS
 from transforms.core.entity_rules import DictionaryMatch
-from transforms.core.event_rules import DatedCode, PhoenixActor, load_demonyms, load_phoenix_actors
+from transforms.core.event_rules import DatedCode, PhoenixActor, load_actor_countries, load_demonyms, load_phoenix_actors
 from transforms.core.gazetteer import MENTION_MIN_POPULATION, gazetteer
 from transforms.core.truecase import CaseLexicon
 
 PERSON, ORG, PLACE = 'PERSON', 'ORG', 'PLACE'
+# Where the entity stage puts the article's date (ISO) in a Doc's user_data, for dictionary offices.
+DATE_KEY = 'newsbeam_date'
 # How sure a dictionary match is (entity_rules.DictionaryMatch.strength).
 COUNTRY, ACTOR = 'COUNTRY', 'ACTOR'
 # Prepositions after which a capitalised place name is the place ('talks in Geneva').
@@ -40,17 +42,21 @@ _PERSON_ROLES = frozenset({'ELI', 'GOV', 'MIL', 'LEG', 'JUD', 'OPP', 'REB', 'PTY
 # Words of organisations' names: an actor whose name holds one is not a person, dated or not
 # ('SUDAN PEOPLE'S LIBERATION ARMY' [SDNREB 1983-2011], 'KOSOVO ASSEMBLY' [KSVGOVLEG >2008]).
 _ORGANISATION_WORDS = frozenset('''
-ARMY ASSEMBLY COUNCIL PARTY FRONT MOVEMENT MINISTRY MINISTER GOVERNMENT COMMITTEE COMMISSION
+ARMY ASSEMBLY COUNCIL PARTY FRONT MOVEMENT MINISTRY GOVERNMENT COMMITTEE COMMISSION
 ORGANIZATION ORGANISATION UNION LEAGUE FORCES FORCE BRIGADE BRIGADES GROUP AGENCY BANK COURT
 PARLIAMENT CONGRESS SENATE OFFICE DEPARTMENT SERVICE SERVICES ALLIANCE ASSOCIATION FEDERATION
 INSTITUTE UNIVERSITY COMPANY CORPORATION CORP INC LTD POLICE GUARD GUARDS REGIME CABINET JUNTA
-AUTHORITY BOARD BUREAU CENTER CENTRE FUND FOUNDATION SOCIETY NATIONS STATES REPUBLIC KINGDOM
-EMIRATES OF THE AND FOR MILITIA REBELS TALIBAN COALITION BLOC CONFERENCE COMMUNITY PROGRAMME PROGRAM
+AUTHORITY BOARD BUREAU CENTER CENTRE FUND FOUNDATION SOCIETY NATIONS MILITIA REBELS COALITION BLOC
+CONFERENCE COMMUNITY PROGRAMME PROGRAM REGIME BROTHERHOOD JIHAD
 '''.split())
 # CAMEO's codes of actors above or outside states: international and non-governmental organisations,
 # international militant groups, multinational companies.
 _NON_STATE = frozenset({'IGO', 'NGO', 'IMG', 'MNC'})
 _ACRONYM_SKIP = frozenset({'OF', 'THE', 'AND', 'FOR', 'ON', 'IN', 'DE', '&'})
+# Codes and roles that only organisations carry (international and non-governmental organisations,
+# companies; media, business, education and health bodies).
+_ORGANISATION_CODES = frozenset({'IGO', 'NGO', 'MNC'})
+_ORGANISATION_ROLES = frozenset({'MED', 'BUS', 'EDU', 'HLH'})
 
 
 class DictionaryActor(NamedTuple):
@@ -81,6 +87,46 @@ def actor_kind(actor: PhoenixActor) -> str:
     if dated or elite:
         return PERSON
     return ORG
+
+
+def name_kind(actor: DictionaryActor, key: str) -> Optional[str]:
+    """What one of an actor's names (a ``name_key``) is: ORG, PERSON or None (unsure, or a place).
+
+    The dictionaries code actors, not names: 'SAYYED NASRALLAH' is a name of HEZBOLLAH and 'ASSAD
+    REGIME' one of BASHAR AL-ASSAD.  So a name with an organisation's word is an organisation; a
+    person's name of two words or more is a person; a one-word name is an organisation only as
+    the organisation's own first name ('HEZBOLLAH', 'NATO', not 'ASSAD').
+    """
+    if actor.kind == PLACE:
+        return None
+    words = key.replace('-', ' ').split()
+    if _ORGANISATION_WORDS.intersection(words) and len(words) >= 2:
+        return ORG
+    if actor.kind == PERSON:
+        return PERSON if len(words) >= 2 else None
+    primary = name_key(actor.names[0])
+    if len(words) == 1 and (key == primary or _is_acronym_of(key, actor)):
+        return ORG
+    if key == primary and any(code.code[:3] in _ORGANISATION_CODES or code.code[3:6] in _ORGANISATION_ROLES
+                              or code.code[:3] in _ORGANISATION_ROLES for code in actor.codes):
+        # 'DER SPIEGEL' [MED], 'WORLD HEALTH ORGANIZATION' [IGO...]: not 'OSAMA BIN LADEN' [IMG].
+        return ORG
+    return None
+
+
+def _is_acronym_of(key: str, actor: DictionaryActor) -> bool:
+    """Whether a one-word name spells the initials of another of the actor's names ('MNLF')."""
+    for name in actor.names:
+        words = [w for w in name_key(name).replace('-', ' ').split() if w not in _ACRONYM_SKIP]
+        if len(words) >= 2 and ''.join(w[0] for w in words) == key:
+            return True
+    return False
+
+
+def in_office(codes: Sequence[DatedCode], date: str) -> bool:
+    """Whether a dated code of the actor holds the day (ISO)."""
+    day = date[:10]
+    return any((code.start or code.end) and (code.start or '') <= day <= (code.end or '9999') for code in codes)
 
 
 def name_key(name: str) -> str:
@@ -138,6 +184,12 @@ class PhoenixNames:
         """The actors with exactly this name (in any case), in file order."""
         return [self.actors[number] for number in self._by_key.get(name_key(name), ())]
 
+    def label_of(self, name: str) -> Optional[str]:
+        """PERSON or ORG when every actor of this name agrees that the name itself is one (``name_kind``)."""
+        key = name_key(name)
+        kinds = {name_kind(actor, key) for actor in self.by_name(name)}
+        return kinds.pop() if len(kinds) == 1 else None
+
     def knows(self, key: str) -> bool:
         """Whether a ``name_key`` is some actor's name."""
         return key in self._by_key
@@ -152,6 +204,12 @@ class PhoenixNames:
 
     def surnames(self) -> Iterable[str]:
         return self._by_surname.keys()
+
+    def person_in_office(self, surname: str, date: str) -> Optional[DictionaryActor]:
+        """The one dictionary person of this surname who holds a dated office at ``date``, else None."""
+        found = {actor.actor_id: actor for actor in self.by_surname(surname)
+                 if actor.kind == PERSON and in_office(actor.codes, date)}
+        return next(iter(found.values())) if len(found) == 1 else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -247,6 +305,12 @@ def common_word_test(lexicon: CaseLexicon):
     return kind
 
 
+def is_known_place(name: str) -> bool:
+    """Whether the gazetteer knows a name as a place of any size, a region or a country alias."""
+    index = gazetteer()
+    return bool(index.cities(name) or index.region_scopes(name) or name in load_actor_countries())
+
+
 def is_demonym(lower: str) -> bool:
     """A demonym ('rwandan', 'welsh'): a word of a name that is not a person's ('Rwandan Hutu')."""
     return lower in _demonyms()
@@ -290,18 +354,20 @@ class EntityDictionary:
             if scope is not None:
                 return 'GPE', (COUNTRY if scope[1] is None else PLACE)
         if 'phoenix' in self.sources:
-            actors = self.phoenix.by_name(text)
-            kinds = {actor.kind for actor in actors}
-            if len(kinds) == 1 and PLACE not in kinds and not _OFFICE_WORDS.intersection(name_key(text).split()):
-                kind = kinds.pop()
-                if kind == ORG or size >= 2:
-                    return kind, ACTOR
+            kind = self.phoenix.label_of(text)
+            if kind is not None and not _OFFICE_WORDS.intersection(name_key(text).split()):
+                return kind, ACTOR
         if 'cities' in self.sources and is_place(text):
             return 'GPE', PLACE
         return None
 
     def matches(self, doc) -> list:
-        """The dictionary's names in ``doc``: longest first from each capitalised word, not overlapping."""
+        """The dictionary's names in ``doc``: longest first from each capitalised word, not overlapping.
+
+        With the article's date in ``doc.user_data[DATE_KEY]``, a lone word that is the surname of exactly
+        one dictionary person in office that day is that person ('Rouhani' in 2017).
+        """
+        date = doc.user_data.get(DATE_KEY) if 'phoenix' in self.sources else None
         found = []
         i, n = 0, len(doc)
         while i < n:
@@ -323,6 +389,10 @@ class EntityDictionary:
                 if label is not None and self._plausible(tokens):
                     matched = DictionaryMatch(i, end, label[0], label[1], _after_locative(doc, i))
                     break
+            if matched is None and date and (i + 1 == n or not doc[i + 1].text[:1].isupper()) \
+                    and (i == 0 or not doc[i - 1].text[:1].isupper() or doc[i].is_sent_start) \
+                    and self._plausible(doc[i:i + 1]) and self.phoenix.person_in_office(token.text, date):
+                matched = DictionaryMatch(i, i + 1, PERSON, ACTOR, False)
             if matched is None:
                 i += 1
                 continue
