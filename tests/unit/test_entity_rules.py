@@ -115,3 +115,9 @@ def test_entities_never_overlap_and_offsets_stay(steps):
     assert out.text == text
     ends = [(e.start, e.end) for e in out.ents]
     assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+
+
+def test_a_person_title_outweighs_the_models_labels():
+    doc = _doc('Quorvex spoke . President Quorvex left . Quorvex agreed .', [(0, 1, 'ORG'), (4, 1, 'PERSON'),
+                                                                           (7, 1, 'ORG')])
+    assert [label for _, label in _ents(_rules(steps=('consistency',))(doc))] == ['PERSON'] * 3

@@ -41,6 +41,12 @@ NAME_LABELS = frozenset({'PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 
 # Names that may hold a number ('Windows 95', 'Resolution 2231'): cut only at dashes, 'v' and breaks.
 _NUMBERED_LABELS = frozenset({'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW'})
 _DASHES = frozenset({'-', '--', '–', '—', '―', '−'})
+# Titles printed before people's names.
+_PERSON_TITLES = frozenset('''mr mrs ms miss dr prof sir dame lord lady rev sheikh imam ayatollah hojatoleslam sayyed
+president minister chancellor premier king queen prince princess emperor general gen lieutenant lt colonel col
+major maj brigadier admiral adm captain capt commander sergeant sgt marshal senator sen rep governor gov mayor
+ambassador secretary judge justice speaker pope cardinal bishop archbishop envoy spokesman spokeswoman
+'''.split())
 # Legal forms of companies, as printed after their names (case-folded, without the final period).
 _LEGAL_FORMS = frozenset('''inc corp corporation co ltd llc plc spa ag sa nv bv gmbh kg ab asa oyj srl sarl pty
 holdings bancorp'''.split())
@@ -221,6 +227,22 @@ def _name_of(doc: Doc, ent: Ent) -> str:
     return doc[ent.start:ent.end].text
 
 
+def _modifies_noun(doc: Doc, end: int, is_common_word) -> bool:
+    """Whether a lower-case noun follows the name ('Trump administration'): the name modifies it."""
+    if end >= len(doc):
+        return False
+    after = doc[end]
+    return after.is_alpha and after.is_lower and is_common_word(after.text) in ('noun', 'inflected')
+
+
+def _after_title(doc: Doc, start: int) -> bool:
+    """Whether a capitalised title of a person ('President', 'Mr.', 'Ayatollah') is printed just before."""
+    if start == 0:
+        return False
+    before = doc[start - 1]
+    return before.text[:1].isupper() and before.lower_.rstrip('.') in _PERSON_TITLES
+
+
 def _person_parts(doc: Doc, ents: Sequence[Ent], is_common_word, is_place_word) -> Set[str]:
     """The words of people's full names in the article that can stand for them alone: 'Wang' of
     'Wang Donghai', 'Lebed' of 'Alexander Lebed'; not a common word, a place or a demonym."""
@@ -248,6 +270,9 @@ def consistent_labels(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[s
     for ent in names:
         name = _name_of(doc, ent)
         weight = _DICTIONARY_WEIGHT if ent.source == DICTIONARY else _WEAK_WEIGHT if ent.source == PIECE else 1.0
+        if ent.source != DICTIONARY and _modifies_noun(doc, ent.end, is_common_word):
+            # 'the Trump administration', 'Tehran officials': a name as a noun's modifier is labelled by guess.
+            weight = _WEAK_WEIGHT
         if ent.label == 'GPE' and ent.source != DICTIONARY:
             if name not in known_places:
                 known_places[name] = is_known_place(name)
@@ -258,6 +283,9 @@ def consistent_labels(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[s
         tally[ent.label] = tally.get(ent.label, 0.0) + weight
         if ent.vote is not None:
             tally[ent.vote] = tally.get(ent.vote, 0.0) + _DICTIONARY_WEIGHT
+        if _after_title(doc, ent.start):
+            # 'President Trump', 'Foreign Minister Zarif': a person's title says who is named.
+            tally['PERSON'] = tally.get('PERSON', 0.0) + _DICTIONARY_WEIGHT
     chosen: Dict[str, str] = {}
     for name, tally in votes.items():
         if name in person_parts:
