@@ -302,15 +302,16 @@ def consistent_labels(doc: Doc, ents: Sequence[Ent], is_common_word: Callable[[s
         chosen.setdefault(name, 'PERSON')
     # A lone common word is tagged only where the model or a dictionary tagged it ('Men' in a table, 'the
     # Leader' where the article also prints 'leader').
-    printed_lower = {token.text for token in doc if token.is_lower}
+    texts = [token.text for token in doc]
+    printed_lower = {text for text in texts if text.islower()}
     repeatable = {name: label for name, label in chosen.items()
                   if ' ' in name or name in person_parts
                   or (len(name) > 1 and is_common_word(name.lower()) not in ('function', 'verb', 'inflected')
                       and name.lower() not in printed_lower)}
-    return _tag_repeats(doc, out, repeatable, is_common_word)
+    return _tag_repeats(doc, texts, out, repeatable, is_common_word)
 
 
-def _tag_repeats(doc: Doc, ents: List[Ent], chosen: Dict[str, str], is_common_word) -> List[Ent]:
+def _tag_repeats(doc: Doc, texts: List[str], ents: List[Ent], chosen: Dict[str, str], is_common_word) -> List[Ent]:
     """Untagged printings of the article's tagged names, tagged with the name's label."""
     if not chosen:
         return ents
@@ -321,7 +322,6 @@ def _tag_repeats(doc: Doc, ents: List[Ent], chosen: Dict[str, str], is_common_wo
             by_first.setdefault(words[0], []).append((words, label))
     for first in by_first:
         by_first[first].sort(key=lambda item: len(item[0]), reverse=True)
-    texts = [token.text for token in doc]
     taken = bytearray(len(texts))
     for ent in ents:
         taken[ent.start:ent.end] = b'\x01' * (ent.end - ent.start)

@@ -328,6 +328,11 @@ def _after_locative(doc, start: int) -> bool:
     return start > 0 and doc[start - 1].lower_ in _LOCATIVES
 
 
+_LETTERS = re.compile(r'[^\W\d_]+')
+_UNSEEN = object()
+_MAX_SEEN = 200_000
+
+
 class EntityDictionary:
     """Names the gazetteer and the Phoenix dictionaries know, found in a Doc (``entity_rules``).
 
@@ -344,6 +349,18 @@ class EntityDictionary:
         if 'gazetteer' in sources:
             sources |= {'countries', 'cities'}
         self.sources = frozenset(sources)
+        self._seen: Dict[str, Optional[Tuple[str, str]]] = {}
+
+    def _lookup(self, text: str, size: int) -> Optional[Tuple[str, str]]:
+        """``label_of`` for a plausible name, remembered: the same names recur from article to article."""
+        found = self._seen.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._seen) >= _MAX_SEEN:
+                self._seen.clear()
+            label = self.label_of(text, size)
+            words = tuple(_LETTERS.findall(text.lower()))
+            found = self._seen[text] = label if label is not None and self._plausible_words(words, size) else None
+        return found
 
     def label_of(self, text: str, size: int) -> Optional[Tuple[str, str]]:
         """(label, how sure) of a name, or None: COUNTRY for a country, ACTOR for a Phoenix person or
@@ -368,30 +385,31 @@ class EntityDictionary:
         one dictionary person in office that day is that person ('Rouhani' in 2017).
         """
         date = doc.user_data.get(DATE_KEY) if 'phoenix' in self.sources else None
+        # Token texts read once: a Token object per look is what costs here.
+        texts = [token.text for token in doc]
+        capital = [text[:1].isupper() for text in texts]
+        breaks = {token.i for token in doc if '\n' in token.whitespace_}
         found = []
-        i, n = 0, len(doc)
+        i, n = 0, len(texts)
         while i < n:
-            token = doc[i]
-            if not token.text[:1].isupper() or not token.is_alpha:
+            if not capital[i] or not texts[i].isalpha():
                 i += 1
                 continue
             run = i + 1
-            while run < n and run - i < _MAX_NAME_TOKENS and not doc[run - 1].whitespace_.count('\n') \
-                    and (doc[run].text[:1].isupper() or doc[run].lower_ in _CONNECTORS):
+            while run < n and run - i < _MAX_NAME_TOKENS and run - 1 not in breaks \
+                    and (capital[run] or texts[run].lower() in _CONNECTORS):
                 run += 1
             matched = None
             for end in range(run, i, -1):
-                last = doc[end - 1]
-                if not last.text[:1].isupper():
+                if not capital[end - 1]:
                     continue
-                tokens = doc[i:end]
-                label = self.label_of(tokens.text, end - i)
-                if label is not None and self._plausible(tokens):
+                label = self._lookup(doc[i:end].text, end - i)
+                if label is not None:
                     matched = DictionaryMatch(i, end, label[0], label[1], _after_locative(doc, i))
                     break
-            if matched is None and date and (i + 1 == n or not doc[i + 1].text[:1].isupper()) \
-                    and (i == 0 or not doc[i - 1].text[:1].isupper() or doc[i].is_sent_start) \
-                    and self._plausible(doc[i:i + 1]) and self.phoenix.person_in_office(token.text, date):
+            if matched is None and date and (i + 1 == n or not capital[i + 1]) \
+                    and (i == 0 or not capital[i - 1] or doc[i].is_sent_start) \
+                    and self.phoenix.person_in_office(texts[i], date) and self._plausible(doc[i:i + 1]):
                 matched = DictionaryMatch(i, i + 1, PERSON, ACTOR, False)
             if matched is None:
                 i += 1
@@ -401,13 +419,15 @@ class EntityDictionary:
         return found
 
     def _plausible(self, tokens) -> bool:
-        """Not a lone common word at a sentence start ('Reading'), nor a phrase of common words only."""
-        words = [token.lower_ for token in tokens if token.is_alpha]
+        """Not a lone common word ('Reading', 'Bath'), nor a phrase of common words only ('Black Friday')."""
+        return self._plausible_words(tuple(token.lower_ for token in tokens if token.is_alpha), len(tokens))
+
+    def _plausible_words(self, words: Tuple[str, ...], size: int) -> bool:
         if not words:
             return False
         if all(word in _CALENDAR or self.is_common_word(word) in ('function', 'verb') for word in words):
             return False
-        if len(tokens) == 1 and self.is_common_word(words[0]):
+        if size == 1 and self.is_common_word(words[0]):
             # A common word that is also a place ('Bath', 'Reading'): only a country counts ('Turkey', 'China').
             return is_country(words[0])
         return True
