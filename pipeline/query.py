@@ -13,7 +13,8 @@ from typing import Dict, List, Optional
 from schemas.fields import TABLES
 from transforms.core.warehouse import COMMIT_ORDER, LEDGER_TABLE, NAMESPACE, RUN_ID, Warehouse, history
 
-_DUCKDB_TYPES = {'string': 'VARCHAR', 'int': 'INTEGER', 'long': 'BIGINT', 'boolean': 'BOOLEAN', 'date': 'DATE',
+_DUCKDB_TYPES = {'string': 'VARCHAR', 'int': 'INTEGER', 'long': 'BIGINT', 'double': 'DOUBLE', 'boolean': 'BOOLEAN',
+                 'date': 'DATE',
                  'timestamptz': 'TIMESTAMPTZ', 'binary': 'BLOB', 'list<string>': 'VARCHAR[]'}
 
 

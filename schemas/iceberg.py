@@ -9,7 +9,7 @@ import pyarrow as pa
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import IdentityTransform
-from pyiceberg.types import (BinaryType, BooleanType, DateType, IntegerType, ListType, LongType, NestedField,
+from pyiceberg.types import (BinaryType, BooleanType, DateType, DoubleType, IntegerType, ListType, LongType, NestedField,
                              StringType, TimestamptzType)
 
 from schemas.arrow import to_arrow_schema
@@ -19,6 +19,7 @@ _PRIMITIVES = {
     FieldType.STRING: StringType(),
     FieldType.INT32: IntegerType(),
     FieldType.INT64: LongType(),
+    FieldType.DOUBLE: DoubleType(),
     FieldType.BOOL: BooleanType(),
     FieldType.DATE: DateType(),
     FieldType.TIMESTAMP: TimestamptzType(),

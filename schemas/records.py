@@ -47,6 +47,9 @@ class Article(NamedTuple):
     content_sha256: str
     duplicate_of: Optional[str] = None  # article_id of the first copy of a syndicated or re-sent story
     minhash: Optional[bytes] = None     # signature of the body, for near-duplicate detection
+    dateline_geonames_id: Optional[int] = None   # GeoNames id of the dateline place
+    dateline_latitude: Optional[float] = None    # WGS 84 degrees
+    dateline_longitude: Optional[float] = None
 
 
 class EntityMention(NamedTuple):
@@ -58,6 +61,7 @@ class EntityMention(NamedTuple):
     start_char: int
     end_char: int
     sentence_index: int
+    entity_key: Optional[str] = None  # 'phoenix:<ID>', 'geonames:<id>' or 'name:<normalised fullest name>'
 
 
 class TimeExpression(NamedTuple):
@@ -99,6 +103,11 @@ class Event(NamedTuple):
     evidence: str                    # the sentence
     actor_role: Optional[str] = None   # Phoenix/CAMEO role code (GOV, MIL, REB, ..., IGO, NGO)
     target_role: Optional[str] = None
+    actor_key: Optional[str] = None          # as EntityMention.entity_key
+    target_key: Optional[str] = None
+    location_geonames_id: Optional[int] = None
+    location_latitude: Optional[float] = None
+    location_longitude: Optional[float] = None
 
 
 class Quote(NamedTuple):
@@ -112,6 +121,7 @@ class Quote(NamedTuple):
     start_char: int                  # of the quoted text, into body
     end_char: int
     sentence_index: int
+    speaker_key: Optional[str] = None        # as EntityMention.entity_key
 
 
 class DeadLetter(NamedTuple):

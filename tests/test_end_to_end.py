@@ -89,7 +89,8 @@ def test_sample_article(warehouse):
                       ('Li Zuocheng', 'Li Zuocheng'), ('Xu Qiliang', 'Xu Qiliang')}
     assert {'Beijing', 'China', 'Iran'} <= {e['text'] for e in mentions if e['label'] == 'GPE'}
     assert 'MH' not in {e['text'] for e in mentions}
-    got = sorted(({k: e[k] for k in ('text', 'label', 'canonical', 'start_char', 'end_char', 'sentence_index')}
+    got = sorted(({k: e[k] for k in ('text', 'label', 'canonical', 'start_char', 'end_char', 'sentence_index',
+                                     'entity_key')}
                   for e in mentions), key=lambda e: e['start_char'])
     assert got == _expected('entities_000.jsonl')
 
@@ -130,6 +131,11 @@ def test_sample_events_time_expressions_and_quotes(warehouse, reader):
     assert ('Mohammad Hossein Baqeri', 'Li Zuocheng', 'meet', 'Beijing', '2019-09-11', 'IRN', 'CHN') in consults
     assert ('Mohammad Hossein Baqeri', 'Xu Qiliang', 'meet', None, None, 'IRN', None) in consults
     assert ('Mohammad Hossein Baqeri', 'China', 'visit', None, '2019-09-11', 'IRN', 'CHN') in consults
+    # Keys of actor and target, the location's GeoNames id and point.
+    places = {(e['actor_key'], e['target_key'], e['location_geonames_id'], e['location_latitude'],
+               e['location_longitude']) for e in events if e['event_type'] == 'CONSULT'}
+    assert ('name:mohammad hossein baqeri', 'name:li zuocheng', 1816670, 39.9075, 116.39723) in places
+    assert ('name:mohammad hossein baqeri', 'geonames:1814991', None, None, None) in places
     for event in events:
         assert article['body'][event['start_char']:event['end_char']] == event['trigger']
         assert event['quad_class'] == 'verbal_cooperation'
@@ -144,7 +150,7 @@ def test_sample_events_time_expressions_and_quotes(warehouse, reader):
                        ('three-day', 'P3D', 'duration')]
 
     quotes = [q for q in reader(root, 'quotes') if q['article_id'] == mine]
-    assert any(q['speaker_canonical'] == 'Mohammad Hossein Baqeri'
+    assert any(q['speaker_canonical'] == 'Mohammad Hossein Baqeri' and q['speaker_key'] == 'name:mohammad hossein baqeri'
                and q['quote'].startswith('Iran attaches great significance') for q in quotes)
     for quote in quotes:
         assert article['body'][quote['start_char']:quote['end_char']] == quote['quote']

@@ -21,7 +21,7 @@ from schemas.iceberg import to_iceberg_schema
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / 'schemas' / 'golden'
 # What each Arrow type must be in Avro, nullability aside.
 _AVRO_FOR_ARROW = {
-    'string': 'string', 'int32': 'int', 'int64': 'long', 'bool': 'boolean',
+    'string': 'string', 'int32': 'int', 'int64': 'long', 'double': 'double', 'bool': 'boolean',
     'date32[day]': {'type': 'int', 'logicalType': 'date'},
     'timestamp[us, tz=UTC]': {'type': 'long', 'logicalType': 'timestamp-micros'},
     'list<element: string not null>': {'type': 'array', 'items': 'string'},
@@ -81,6 +81,7 @@ def _sample_value(field_type, name):
         FieldType.STRING: f'{name} ü “quoted”',
         FieldType.INT32: 2 ** 31 - 1,
         FieldType.INT64: 2 ** 40,
+        FieldType.DOUBLE: -35.308056,
         FieldType.BOOL: True,
         FieldType.DATE: datetime.date(2019, 9, 13),
         FieldType.TIMESTAMP: datetime.datetime(2019, 9, 13, 8, 30, 1, 123456, tzinfo=datetime.timezone.utc),

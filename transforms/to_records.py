@@ -84,6 +84,9 @@ def article_row(article: Article, context: RunContext) -> TableRow:
     date, source = article_date(article, context)
     row['article_date'] = _date(date)
     row['article_date_source'] = source
+    row['dateline_geonames_id'] = article.dateline_geonames_id
+    row['dateline_latitude'] = article.dateline_latitude
+    row['dateline_longitude'] = article.dateline_longitude
     return TableRow(ARTICLES.name, _partition(ARTICLES, date), row)
 
 

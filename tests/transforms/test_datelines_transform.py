@@ -52,15 +52,18 @@ def test_normalize_datelines(monkeypatch):
     expected = [
         TEHRAN._replace(
             body='The ministry replied on Monday.', dateline_raw='TEHRAN –', dateline_city='Tehran',
-            dateline_country='IRN', dateline_timezone='Asia/Tehran', dateline_date='2019-09-13'),
+            dateline_country='IRN', dateline_timezone='Asia/Tehran', dateline_date='2019-09-13',
+            dateline_geonames_id=112931, dateline_latitude=35.69439, dateline_longitude=51.42151),
         AFP._replace(
             body='Tin prices rose.', dateline_raw='KUALA LUMPUR, April 1 , 1997 (AFP) --',
             dateline_city='Kuala Lumpur', dateline_country='MYS', dateline_timezone='Asia/Kuala_Lumpur',
-            dateline_date='1997-04-01', agencies=('Bernama', 'AFP')),
+            dateline_date='1997-04-01', agencies=('Bernama', 'AFP'), dateline_geonames_id=1735161,
+            dateline_latitude=3.1412, dateline_longitude=101.68653),
         # The credit the source already listed is not added twice.
         REUTERS._replace(
             body='Exports rose.', dateline_raw='SEOUL (Reuters) –', dateline_city='Seoul',
-            dateline_country='KOR', dateline_timezone='Asia/Seoul', dateline_date='2010-10-18'),
+            dateline_country='KOR', dateline_timezone='Asia/Seoul', dateline_date='2010-10-18',
+            dateline_geonames_id=1835848, dateline_latitude=37.566, dateline_longitude=126.9784),
         NO_DATELINE,
     ]
     pipeline = test_pipeline.TestPipeline()

@@ -50,7 +50,7 @@ from typing import List, NamedTuple, Optional, Tuple
 from schemas.records import Article
 from transforms.core.calendar_names import MONTHS, month_number
 from transforms.core.gazetteer import (
-    Place, Scope, display_name, gazetteer, in_scope, osa_distance_at_most_one, title_case)
+    Place, Scope, city_place, display_name, gazetteer, in_scope, osa_distance_at_most_one, title_case)
 
 # Datelines sit at the very top; reading more only invites false positives and costs time.
 HEAD_CHARS = 300
@@ -126,6 +126,9 @@ class Dateline(NamedTuple):
     credits: Tuple[str, ...]  # wire credits printed in the dateline ('AFP',)
     start: int                # span in the text; text[end:] is where the body starts
     end: int
+    geonames_id: Optional[int] = None     # the city's (a country's or US state's) GeoNames id
+    latitude: Optional[float] = None      # WGS 84 degrees (see gazetteer.Place)
+    longitude: Optional[float] = None
 
 
 def _first_region_scopes(regions: List[str]) -> Tuple[Scope, ...]:
@@ -169,7 +172,7 @@ def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[Place]:
         # 'SINGAPORE' and 'NEW YORK' are cities of that country or state; 'MEXICO' is not
         # Mexico, Missouri.
         if as_region is None or as_region.country == country:
-            return Place(display_name(city, printed), country, city.timezone)
+            return city_place(city, display_name(city, printed), country)
     if as_region:
         return as_region
     if named:
@@ -183,7 +186,7 @@ def _locate(printed: str, regions: List[str], vouched: bool) -> Optional[Place]:
             if not scopes or in_scope(city, scopes)]
     if near:
         key, city = near[0]
-        return Place(display_name(city, key), index.alpha3((city.country, None)), city.timezone)
+        return city_place(city, display_name(city, key), index.alpha3((city.country, None)))
     if not vouched:
         return None
     if scopes:
@@ -289,7 +292,8 @@ def _wire_dateline(head: str, position: int, label_date: Optional[str],
     return _WireDateline(Dateline(
         raw=head[match.start():match.end()].strip(), city=place.city,
         region=_printed_region(regions), country=place.country, timezone=place.timezone,
-        date=date, credits=credits, start=match.start(), end=match.end()), vouched)
+        date=date, credits=credits, start=match.start(), end=match.end(), geonames_id=place.geonames_id,
+        latitude=place.latitude, longitude=place.longitude), vouched)
 
 
 def _iso_line_dateline(head: str, position: int) -> Optional[Dateline]:
@@ -306,7 +310,8 @@ def _iso_line_dateline(head: str, position: int) -> Optional[Dateline]:
     return Dateline(
         raw=match.group().strip(), city=place.city, region=_printed_region(regions),
         country=place.country, timezone=place.timezone, date=date.isoformat(), credits=(),
-        start=match.start('place'), end=match.end())
+        start=match.start('place'), end=match.end(), geonames_id=place.geonames_id, latitude=place.latitude,
+        longitude=place.longitude)
 
 
 def parse_dateline(text: str, published: Optional[str] = None) -> Optional[Dateline]:
@@ -365,4 +370,7 @@ def with_dateline(article: Article, dateline: Dateline) -> Article:
         dateline_timezone=dateline.timezone,
         dateline_date=dateline.date,
         agencies=agencies,
+        dateline_geonames_id=dateline.geonames_id,
+        dateline_latitude=dateline.latitude,
+        dateline_longitude=dateline.longitude,
     )

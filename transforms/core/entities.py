@@ -15,13 +15,18 @@ at a cut can differ.
 """
 import hashlib
 from bisect import bisect_right
-from typing import Iterable, List, Sequence, Union
+from typing import Callable, Iterable, List, Optional, Sequence, Union
 
 from spacy.tokens import Doc, Span
 
 from schemas.records import AnnotatedArticle, Article, EntityMention
 from transforms.core.canonical import canonicalize
+from transforms.core.entity_keys import KeyMaker, default_key_maker, entity_keys
+from transforms.core.entity_rules import ENTITY_RULES
+from transforms.core.names import DATE_KEY, case_lexicon
 from transforms.core.pieces import piece_ends
+from transforms.core.time_expressions import anchor_of
+from transforms.core.truecase import restore_case
 
 # Batches are sized in words, not articles: the NER's memory grows with the words in flight,
 # while its throughput stops growing after a few thousand words per call, so a batch of long
@@ -61,16 +66,50 @@ def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Ite
         yield group
 
 
-def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS) -> List[Doc]:
-    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call."""
-    pieces = [_pieces(body, max_piece_chars) for body in bodies]
+def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS,
+            dates: Optional[Sequence[Optional[str]]] = None) -> List[Doc]:
+    """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call.
+
+    Capitals lines are case-restored first (``truecase``: the Doc's text has the body's length and
+    offsets, not always its case); the entity rules run on each whole Doc after the join, since
+    they compare the mentions of the whole article.  ``dates``: each body's article date (ISO), for
+    the dictionaries' offices.
+    """
+    restore = case_restorer(nlp)
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    disable = [ENTITY_RULES] if rules is not None else []
+    pieces = [_pieces(restore(body), max_piece_chars) for body in bodies]
     flat = [piece for body_pieces in pieces for piece in body_pieces]
-    piece_docs = (doc for group in _word_bounded(flat) for doc in nlp.pipe(group, batch_size=len(group)))
+    piece_docs = (doc for group in _word_bounded(flat)
+                  for doc in nlp.pipe(group, batch_size=len(group), disable=disable))
     docs = []
-    for body_pieces in pieces:
+    for index, body_pieces in enumerate(pieces):
         parts = [next(piece_docs) for _ in body_pieces]
-        docs.append(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False))
+        doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        if rules is not None:
+            doc.user_data[DATE_KEY] = dates[index] if dates else None
+            doc = rules(doc)
+        docs.append(doc)
     return docs
+
+
+def case_restorer(nlp) -> Callable[[str], str]:
+    """``truecase.restore_case`` with the lexicon of the model's pipeline; the identity for a blank pipeline."""
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    if rules is None or not rules.case_restoration:
+        return lambda text: text
+    lexicon = case_lexicon(rules.model_path)
+    return lambda text: restore_case(text, lexicon)
+
+
+def key_maker_for(nlp) -> KeyMaker:
+    """The entity-key dictionaries, with the common words of the model's pipeline where it has them."""
+    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    if rules is None:
+        return default_key_maker()
+    if getattr(rules, 'key_maker', None) is None:
+        rules.key_maker = KeyMaker(is_common_word=rules.is_common_word)
+    return rules.key_maker
 
 
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:
@@ -96,24 +135,29 @@ def name_span(ent):
     return Span(ent.doc, ent.start + start, ent.start + end, label=ent.label)
 
 
-def annotate(article: Article, doc) -> AnnotatedArticle:
-    """Plain records from a spaCy Doc of ``article.body``."""
+def annotate(article: Article, doc, key_maker: Optional[KeyMaker] = None) -> AnnotatedArticle:
+    """Plain records from a spaCy Doc of ``article.body`` (or of its case-restored copy), with entity keys
+    (``entity_keys``; ``key_maker``: the dictionaries, the shipped ones by default)."""
     sentence_starts = [sent.start_char for sent in doc.sents] if doc.has_annotation('SENT_START') else [0]
     if not sentence_starts or sentence_starts[0] != 0:
         sentence_starts = [0] + sentence_starts
     ents = [name_span(e) for e in doc.ents]
-    canonical = canonicalize([(e.text, e.label_) for e in ents])
-    mentions = tuple(
+    # The Doc may hold a case-restored copy of the body (same offsets): mentions are printed as in the body.
+    body = article.body
+    canonical = canonicalize([(body[e.start_char:e.end_char], e.label_) for e in ents])
+    mentions = [
         EntityMention(
             article_id=article.article_id,
             entity_id=entity_id_of(article.article_id, e.start_char, e.end_char, e.label_),
-            text=e.text,
+            text=body[e.start_char:e.end_char],
             label=e.label_,
             canonical=name,
             start_char=e.start_char,
             end_char=e.end_char,
             sentence_index=bisect_right(sentence_starts, e.start_char) - 1,
-        ) for e, name in zip(ents, canonical))
+        ) for e, name in zip(ents, canonical)]
+    keys = entity_keys(mentions, anchor_of(article), key_maker)
+    mentions = tuple(mention._replace(entity_key=key) for mention, key in zip(mentions, keys))
     return AnnotatedArticle(article, mentions, tuple(sentence_starts))
 
 
@@ -124,14 +168,14 @@ def annotate_batch(nlp, articles: Sequence[Article]) -> List[Union[AnnotatedArti
     one bad text never takes its batch-mates with it.
     """
     try:
-        docs = run_ner(nlp, [article.body for article in articles])
+        docs = run_ner(nlp, [article.body for article in articles], dates=[anchor_of(a) for a in articles])
     except Exception:  # pylint: disable=broad-except
         docs = None
     results: List[Union[AnnotatedArticle, Exception]] = []
     for index, article in enumerate(articles):
         try:
-            doc = docs[index] if docs is not None else run_ner(nlp, [article.body])[0]
-            results.append(annotate(article, doc))
+            doc = docs[index] if docs is not None else run_ner(nlp, [article.body], dates=[anchor_of(article)])[0]
+            results.append(annotate(article, doc, key_maker_for(nlp)))
         except Exception as error:  # pylint: disable=broad-except
             results.append(error)
     return results

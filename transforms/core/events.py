@@ -8,12 +8,15 @@ using the entity stage's sentence starts), the candidates of the whole batch go 
 ``model.load_parser()`` in one ``nlp.pipe``, and only the tokens the regex found are looked up in
 the lexicon.  The rules: ``trigger_index`` (the lexicon and its regex), ``roles`` and ``actors``
 (who, and which country), ``event_extractor`` (the events of a parsed sentence); the lexicons are
-data in ``seeds/rules``.
+data in ``seeds/rules``.  Each event then gets its actor's and target's entity keys (those of the
+entity stage's mentions of the same canonical name) and its location's GeoNames id and point.
 """
-from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import AnnotatedArticle, Event
 from transforms.core.actors import default_resolver, person_countries
+from transforms.core.canonical import clean_name
+from transforms.core.entity_keys import keys_by_name, place_point
 from transforms.core.event_extractor import article_sentence_events
 from transforms.core.roles import ArticleContext
 from transforms.core.sentences import Candidate, candidates
@@ -61,7 +64,25 @@ def _events_of(pending: _Pending, docs: Sequence, index: TriggerIndex) -> Articl
     events = []
     for candidate, doc in zip(pending.candidates, docs):
         events.extend(article_sentence_events(doc, candidate.span, pending.context, index, candidate.hits))
+    keys = keys_by_name(pending.annotated.entities)
+    events = [with_keys_and_place(event, keys) for event in events]
     return ArticleEvents(tuple(events), len(pending.candidates), len(pending.annotated.sentence_starts))
+
+
+def _key(keys: Dict[str, str], canonical: Optional[str], printed: Optional[str]) -> Optional[str]:
+    return keys.get(canonical) if canonical else keys.get(printed) if printed else None
+
+
+def with_keys_and_place(event: Event, keys: Dict[str, str]) -> Event:
+    """The event with its actor's and target's entity keys (``keys``: the article's keys by canonical
+    name, ``entity_keys.keys_by_name``) and its location's GeoNames id and coordinates."""
+    point = (place_point(clean_name(event.location)) or place_point(event.location)) if event.location else None
+    return event._replace(
+        actor_key=_key(keys, event.actor_canonical, event.actor),
+        target_key=_key(keys, event.target_canonical, event.target),
+        location_geonames_id=point.geonames_id if point else None,
+        location_latitude=point.latitude if point else None,
+        location_longitude=point.longitude if point else None)
 
 
 def extract_events_batch(batch: Sequence[AnnotatedArticle], nlp, index: Optional[TriggerIndex] = None,

@@ -86,12 +86,32 @@ class City(NamedTuple):
     admin1: str               # first-level division; the state code for US cities
     timezone: str
     population: int
+    geonames_id: int
+    latitude: float
+    longitude: float
+
+
+class Point(NamedTuple):
+    """Where a place is: its GeoNames id and a point (WGS 84 degrees)."""
+    geonames_id: int
+    latitude: Optional[float]
+    longitude: Optional[float]
 
 
 class Place(NamedTuple):
     city: str
     country: Optional[str]    # alpha-3
     timezone: Optional[str]
+    # GeoNames id and coordinates: a city's own; a country's id with its capital's coordinates; a
+    # US state's id with its largest city's coordinates (the shipped extract has no centroids).
+    geonames_id: Optional[int] = None
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+
+    def at(self, point: Optional[Point]) -> 'Place':
+        """The place with the GeoNames id and coordinates of ``point`` (unchanged for None)."""
+        return self if point is None else self._replace(
+            geonames_id=point.geonames_id, latitude=point.latitude, longitude=point.longitude)
 
 
 # A region scope: a country (alpha-2) and, for US states, the state code.
@@ -110,6 +130,7 @@ class _Tables(NamedTuple):
     regions_by_key: Dict[str, Tuple[Scope, ...]]
     regions_as_places: Dict[str, Scope]
     us_states: FrozenSet[str]
+    region_points: Dict[Scope, Tuple[int, Optional[float], Optional[float]]]   # Point fields
 
 
 def place_key(name: str) -> str:
@@ -185,7 +206,8 @@ def _build_tables() -> _Tables:
         country, admin1 = share(record['countrycode']), share(record['admin1code'])
         zone, population = share(record['timezone']), record['population']
         cities.append((tuple(share(name) for name in keyed if name.isascii()),
-                       country, admin1, zone, population))
+                       country, admin1, zone, population, record['geonameid'],
+                       record['latitude'], record['longitude']))
         populations.append(population)
         city_keys.append(keyed[record['name']])
         for key in dict.fromkeys(keyed.values()):
@@ -233,6 +255,29 @@ def _build_tables() -> _Tables:
     for subdivision in pycountry.subdivisions:
         add(subdivision.name, (subdivision.country_code, None))
 
+    # A region's point: a country's capital (the largest city of that name in the country), a US
+    # state's largest city; the region's own GeoNames id.
+    largest: Dict[Scope, int] = {}
+    capitals: Dict[str, int] = {}
+    capital_names = {iso2: place_key(country.get('capital') or '') for iso2, country in countries.items()}
+    for number, city in enumerate(cities):
+        scopes = [(city[1], None)] + ([('US', city[2])] if city[1] == 'US' else [])
+        for scope in scopes:
+            if scope not in largest or populations[number] > populations[largest[scope]]:
+                largest[scope] = number
+        if capital_names.get(city[1]) and capital_names[city[1]] in (place_key(name) for name in city[0]) \
+                and (city[1] not in capitals or populations[number] > populations[capitals[city[1]]]):
+            capitals[city[1]] = number
+    region_points = {}
+    for scope in region_names:
+        iso2, state = scope
+        record = geonames.get_us_states().get(state) if state else countries.get(iso2)
+        if not record or not record.get('geonameid'):
+            continue
+        seat = largest.get(scope) if state else capitals.get(iso2, largest.get(scope))
+        latitude, longitude = (cities[seat][6], cities[seat][7]) if seat is not None else (None, None)
+        region_points[scope] = (record['geonameid'], latitude, longitude)
+
     return _Tables(
         cities=tuple(cities),
         city_numbers_by_key=city_numbers_by_key,
@@ -243,7 +288,8 @@ def _build_tables() -> _Tables:
         # Only a country's or state's own name may stand where the city goes, never an
         # abbreviation ('Ore.') or a province name that merely implies a country.
         regions_as_places={place_key(name): scope for scope, name in region_names.items()},
-        us_states=frozenset(code for country, code in region_names if country == 'US'))
+        us_states=frozenset(code for country, code in region_names if country == 'US'),
+        region_points=region_points)
 
 
 def _cache_file(directory: Path) -> Path:
@@ -343,6 +389,7 @@ class Gazetteer:
         self._regions_by_key = tables.regions_by_key
         self._regions_as_places = tables.regions_as_places
         self._us_states = tables.us_states
+        self._region_points = tables.region_points
 
     @classmethod
     def load(cls, cache_directory: Optional[Path]) -> 'Gazetteer':
@@ -387,7 +434,21 @@ class Gazetteer:
         scope = self._regions_as_places.get(place_key(printed))
         if scope is None:
             return None
-        return Place(title_case(printed), self.alpha3(scope), self._zones.get(scope))
+        return Place(title_case(printed), self.alpha3(scope), self._zones.get(scope)).at(self.region_point(scope))
+
+    def region_as_scope(self, printed: str) -> Optional[Scope]:
+        """The country (alpha-2, None) or US state ('US', code) a printed name is, or None."""
+        return self._regions_as_places.get(place_key(printed))
+
+    def country_point(self, alpha3: str) -> Optional[Point]:
+        """A country's GeoNames id and point by its ISO 3166-1 alpha-3 code."""
+        iso2 = next((iso2 for iso2, code in self._alpha3.items() if code == alpha3), None)
+        return self.region_point((iso2, None)) if iso2 else None
+
+    def region_point(self, scope: Scope) -> Optional[Point]:
+        """A country's or US state's GeoNames id and point (see ``Place``), None when GeoNames lacks it."""
+        found = self._region_points.get(scope)
+        return Point(*found) if found else None
 
     def alpha3(self, scope: Scope) -> Optional[str]:
         return self._alpha3.get(scope[0])
@@ -463,6 +524,11 @@ def locate_place(name: str) -> Optional[Place]:
     cities = [city for city in index.cities(name) if city.population >= MENTION_MIN_POPULATION]
     if cities:
         city = cities[0]
-        return Place(display_name(city, name), index.alpha3((city.country, None)), city.timezone)
+        return city_place(city, display_name(city, name), index.alpha3((city.country, None)))
     return None
+
+
+def city_place(city: City, name: str, country: Optional[str]) -> Place:
+    """A city as a Place called ``name``, with its GeoNames id and coordinates."""
+    return Place(name, country, city.timezone, city.geonames_id, city.latitude, city.longitude)
 

@@ -11,6 +11,9 @@ import spacy
 from spacy.language import Language
 
 from transforms.core.defaults import DEFAULT_MODEL
+from transforms.core.entity_rules import ENTITY_RULES, STEPS, EntityRules
+from transforms.core.names import (EntityDictionary, case_lexicon, common_word_test, default_phoenix_names,
+                                   is_demonym, is_known_place)
 
 # The sm NER has its own tok2vec, so it runs without the shared tok2vec, tagger,
 # parser and lemmatizer: about twice the speed of the full pipeline.
@@ -35,13 +38,25 @@ def _blank(model: str) -> Optional[Language]:
 
 @functools.lru_cache(maxsize=None)
 def load_ner(model: str = DEFAULT_MODEL) -> Language:
-    """The model's NER plus a rule-based sentencizer, cached per process."""
+    """The model's NER, the entity rules after it and a rule-based sentencizer, cached per process."""
     blank = _blank(model)
     if blank is not None:
         return blank
     nlp = spacy.load(model, exclude=list(_NOT_FOR_NER))
     nlp.add_pipe(_SENTENCIZER, first=True)
+    nlp.add_pipe(ENTITY_RULES, after='ner', config={'model_path': str(nlp.path)})
     return nlp
+
+
+@Language.factory(ENTITY_RULES, default_config={'model_path': None, 'steps': list(STEPS),
+                                                'sources': ['gazetteer', 'phoenix'], 'case_restoration': True})
+def make_entity_rules(nlp: Language, name: str, model_path: Optional[str], steps: List[str],  # pylint: disable=unused-argument
+                      sources: List[str], case_restoration: bool) -> EntityRules:
+    """``entity_rules.EntityRules`` with the gazetteer, the Phoenix dictionaries and the model's common words."""
+    common = common_word_test(case_lexicon(model_path))
+    dictionary = EntityDictionary(default_phoenix_names(), common, sources) if sources else None
+    return EntityRules(dictionary.matches if dictionary else None, common, steps, case_restoration, model_path,
+                       is_demonym, is_known_place)
 
 
 @functools.lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ articles.  No parser (and no Beam): the forms of attribution in news copy are fe
 
 Curly and straight double quotes both count; a quote may run over several
 sentences.  The speaker snaps to a PERSON, ORG, GPE or NORP mention (its
-``canonical`` becomes ``speaker_canonical``); 'he' / 'she' is the most recent
+``canonical`` becomes ``speaker_canonical`` and its ``entity_key`` ``speaker_key``); 'he' / 'she' is the most recent
 PERSON speaker or sentence subject before it (``previous_person``), and an
 unnamed speaker ('the top general') is kept as written with no canonical name.
 Quote marks without an attribution (scare quotes: 'turned “strategic”') are not quotes.
@@ -239,7 +239,8 @@ class _Finder:
                 quote_id=quote_id_of(self.article_id, start, end), article_id=self.article_id,
                 speaker=text, speaker_canonical=mention.canonical if mention is not None else None,
                 quote=self.body[start:end], verb=verb, start_char=start, end_char=end,
-                sentence_index=self.sentence_of(start)))
+                sentence_index=self.sentence_of(start),
+                speaker_key=mention.entity_key if mention is not None else None))
         return tuple(quotes)
 
 
