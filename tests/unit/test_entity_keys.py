@@ -21,8 +21,9 @@ ACTORS = (
     # The dictionaries file people under organisations and organisations under people.
     PhoenixActor(('ZENDA BROTHERHOOD', 'SHEIKH OSRA VALK', 'ZB'), (DatedCode('RURREB', None, None),)),
     PhoenixActor(('MICHAEL ELPHBERG', 'ELPHBERG', 'ELPHBERG REGIME'), (DatedCode('RURGOV', None, None),)),
+    PhoenixActor(('ANNA HEATH',), (DatedCode('RURGOV', '2015-01-01', None),)),
 )
-COMMON = {'bromide': 'noun'}
+COMMON = {'bromide': 'noun', 'heath': 'noun'}
 
 
 @pytest.fixture(name='maker', scope='module')
@@ -64,9 +65,15 @@ def test_an_acronym_listed_apart_takes_the_organisation_id():
     ('Rassendyll', 'PERSON', '2016-05-01', 'phoenix:RUDOLF_RASSENDYLL'),
     ('Rassendyll', 'PERSON', '1995-05-01', 'phoenix:MARTA_RASSENDYLL'),
     ('Rudolf Rassendyll', 'PERSON', '1995-05-01', 'phoenix:RUDOLF_RASSENDYLL'),
-    # Nobody of that name in office then, or no date to tell: the name itself.
+    # Nobody of that name in office then, or no date to tell between two of that surname: the name itself.
     ('Rassendyll', 'PERSON', '2010-05-01', 'name:rassendyll'),
     ('Rassendyll', 'PERSON', None, 'name:rassendyll'),
+    # Without a date, a surname only one dictionary person has is that person, unless it is a word.
+    ('Brom', 'PERSON', None, 'phoenix:PIOTR_BROM'),
+    ('Piotr Brom', 'PERSON', None, 'phoenix:PIOTR_BROM'),
+    ('Bromm', 'PERSON', None, 'name:bromm'),
+    ('Heath', 'PERSON', None, 'name:heath'),
+    ('Heath', 'PERSON', '2016-05-01', 'phoenix:ANNA_HEATH'),
     # Two people of that surname in office: ambiguous.
     ('Strel', 'PERSON', '2016-01-01', 'name:strel'),
     ('Olga Strel', 'PERSON', '2016-01-01', 'phoenix:OLGA_STREL'),

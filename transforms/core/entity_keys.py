@@ -19,7 +19,8 @@ articles, so a key does not depend on what else a run reads.
   MOHAMMAD ZARIF KHONSARI from 2013-08-15); else by a near miss of the surname: one edit
   (a letter inserted, deleted, changed, or two neighbours swapped) from a surname of at least
   ``FUZZY_MIN_CHARS`` letters, again only when exactly one person in office fits ('Zariff').
-  Without a date no surname or near miss is resolved: a surname alone says who only at a date.
+  Without a date, a surname resolves only when exactly one dictionary person has it and it is no
+  English word ('Zarif'; not 'Bush'); near misses are not looked for.
 * ``name:<normalised name>``: anything else with a name: the article's fullest name without
   accents, case, punctuation, a leading 'the' and, for a person, leading titles ('President',
   'Dr.'): 'name:donald trump', 'name:national iranian oil company'.
@@ -182,13 +183,19 @@ class KeyMaker:
         if len(candidates) > 1 and date:
             candidates = [actor for actor in candidates if in_office(actor.codes, date)] or candidates
         found = _one(candidates)
-        if found is not None or label != PERSON or not date:
+        if found is not None or label != PERSON:
             return found
         words = name_key(normalised_name(name, PERSON)).split()
         if not words:
             return None
         surname = words[-1]
         known = self.phoenix.by_surname(surname)
+        if not date:
+            # An undated article (a scraped page): only a surname that no other dictionary person has,
+            # and no English word ('Bush'), says who without a date.
+            if self.is_common_word(surname.lower()) is not None:
+                return None
+            return _one(actor for actor in known if actor.kind == PERSON and _fits(words, actor, surname))
         if not known and self.is_common_word(surname.lower()) is None:
             # A surname no dictionary person has may be a slip of one who is in office ('Zariff').
             known = [actor for candidate in self.surnames.near(surname) for actor in self.phoenix.by_surname(candidate)]
