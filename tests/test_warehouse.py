@@ -229,7 +229,7 @@ def test_a_run_whose_journaled_files_are_gone_is_discarded_and_read_again(tmp_pa
     assert (summary['articles_written'], summary['dead_letters'], summary['skipped']) == (15, 9, 0)
     ids = [row['article_id'] for row in warehouse_rows(root, 'articles')]
     assert len(ids) == len(set(ids)) == 15
-    assert len(warehouse_rows(root, 'entities')) == 120
+    assert len(warehouse_rows(root, 'entities')) == 121
 
 
 def test_adding_a_column_is_a_schema_update_and_old_files_stay_readable(tmp_path):
