@@ -39,6 +39,20 @@ class NewsPipelineOptions(PipelineOptions):
             raise UsageError('--input is required')
 
 
+class FlinkJobServerOptions(PipelineOptions):
+    """Options of Beam's Java Flink runner that a job behind a Flink job server (``--runner PortableRunner
+    --job_endpoint ...``) needs and Beam's Python SDK does not declare.  Declared here, they reach the job
+    server with the pipeline's options (the Java side reads ``checkpointing_interval`` as
+    ``checkpointingInterval``); undeclared, they would be refused as unknown.
+    """
+
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        parser.add_argument('--checkpointing_interval', type=int, default=None, metavar='MS',
+                            help='Flink: checkpoint every MS milliseconds; an unbounded Kafka read on Flink needs it '
+                                 '(e.g. 5000), a bounded one (--kafka-max-records) must not have it.')
+
+
 def catalog_config(news: NewsPipelineOptions) -> CatalogConfig:
     """How this run reaches the warehouse's Iceberg catalog."""
     properties = tuple(tuple(item.split('=', 1)) for item in news.catalog_property or ())

@@ -81,6 +81,14 @@ def test_every_newsbeam_option_takes_both_spellings(spelling):
             assert flags == {f'--{action.dest}', f'--{action.dest.replace("_", "-")}'}, flags
 
 
+def test_a_flink_option_beam_python_does_not_declare_reaches_the_job_server():
+    # An unbounded Kafka read on Flink needs checkpointing; the option is the Java runner's.
+    from apache_beam.options.pipeline_options import PipelineOptions  # pylint: disable=import-outside-toplevel
+    argv = ['--runner', 'PortableRunner', '--checkpointing_interval=5000']
+    assert cli.unknown_beam_arguments(argv) == []
+    assert PipelineOptions(argv).get_all_options()['checkpointing_interval'] == 5000
+
+
 def test_help_and_version_answer_without_importing_beam_or_spacy():
     code = ('import sys; from pipeline import cli\n'
             'try:\n    cli.main(["run", "--help"])\nexcept SystemExit:\n    pass\n'
