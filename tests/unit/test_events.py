@@ -13,7 +13,7 @@ from tests.conftest import make_article
 from transforms.core.entities import annotate
 from transforms.core.events import extract_events_batch
 from transforms.core.event_rules import QUAD_CLASSES, load_plover_lexicon
-from transforms.core.actors import default_resolver
+from transforms.core.actors import default_resolver, division_country
 from transforms.core.sentences import candidates
 from transforms.core.trigger_index import TriggerIndex, default_index, inflections
 from transforms.core.model import DEFAULT_MODEL, load_ner, load_parser
@@ -314,6 +314,27 @@ def test_titled_official_country_from_the_sentence(text, actor, actor_country):
 def test_ethnic_group_country_is_where_it_lives(text, actor, actor_country):
     event = _only(text)
     assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+# A province or state named in an actor's words gives its country (the gazetteer's divisions),
+# when only one country has a division of that name.
+@pytest.mark.parametrize('text, actor, actor_country', [
+    ('The government of Balochistan province has ordered patrols by police along the highway.',
+     'The government of Balochistan province', 'PAK'),
+    ('Officials in Aceh accused the logging firms of burning the forest.', 'Officials in Aceh', 'IDN'),
+])
+def test_actor_country_from_a_division_in_its_words(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+@pytest.mark.parametrize('name, country', [
+    ('Sindh', 'PAK'), ('Quebec', 'CAN'),
+    # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.
+    ('Punjab', None), ('Georgia', None), ('Central', None),
+])
+def test_division_country(name, country):
+    assert division_country(name) == country
 
 
 def test_staged_is_a_light_verb_despite_its_lemma():

@@ -210,6 +210,11 @@ class CountryResolver:
             place = locate_place(mention.text)
             if place and place.country:
                 return place.country
+            # 'the government of Sindh province': a province or state is no city, but its country
+            # is known when only one country has a division of that name.
+            found = division_country(mention.text)
+            if found:
+                return found
         found = self._phoenix_country(mention, date)
         if found:
             return found
@@ -233,6 +238,16 @@ def country_name_in(text: str) -> Optional[str]:
             if place and place.country and words[start][:1].isupper():
                 return place.country
     return None
+
+
+def division_country(name: str) -> Optional[str]:
+    """The country of a first-level division ('Sindh', 'Bavaria'), when a single country has one of
+    that name; a name several countries share ('Punjab') or that is also a US state stays open."""
+    index = gazetteer()
+    scopes = index.region_scopes(name)
+    if len(scopes) != 1 or scopes[0][1] is not None:
+        return None
+    return index.alpha3(scopes[0])
 
 
 def _country_only(name: str) -> Optional[str]:
