@@ -328,6 +328,18 @@ def test_actor_country_from_a_division_in_its_words(text, actor, actor_country):
     assert (event.actor, event.actor_country) == (actor, actor_country)
 
 
+# A name the text calls a province or state is that division, not a town of the same name
+# abroad (there is a Borno in Germany), and a group acting there is of its country.
+@pytest.mark.parametrize('text, actor_country, target_country', [
+    ('Soldiers killed 30 insurgents in Borno state.', None, 'NGA'),
+    ('Gunmen ambushed a convoy in Kandahar province on Friday.', 'AFG', 'AFG'),
+    ('Gunmen killed three policemen in Kandahar province on Friday.', 'AFG', None),
+])
+def test_place_printed_as_a_division(text, actor_country, target_country):
+    event = _only(text)
+    assert (event.actor_country, event.target_country) == (actor_country, target_country)
+
+
 @pytest.mark.parametrize('name, country', [
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.

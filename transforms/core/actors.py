@@ -195,9 +195,17 @@ class CountryResolver:
                 return found
         return None
 
-    def of_mention(self, mention: EntityMention, persons: Dict[str, str], date: Optional[str] = None) -> Optional[str]:
+    def of_mention(self, mention: EntityMention, persons: Dict[str, str], date: Optional[str] = None,
+                   body: Optional[str] = None) -> Optional[str]:
         """Country of an entity mention: what the article says of a person, else its own name:
-        a country word, the Phoenix dictionary's code at ``date``, a place, a country inside it."""
+        a country word, the Phoenix dictionary's code at ``date``, a place, a country inside it.
+
+        With the article's ``body``, a name the text calls a province or state ('Borno state')
+        is looked up as one before any town of that name."""
+        if mention.label in PLACE_LABELS:
+            found = designated_division_country(mention, body)
+            if found:
+                return found
         if mention.label == PERSON:
             # A country mistaken for a person by the model ('Benin opened its borders') still names it.
             return (persons.get(mention.canonical) or self._phoenix_country(mention, date)
@@ -240,11 +248,27 @@ def country_name_in(text: str) -> Optional[str]:
     return None
 
 
+# The words that call a name a first-level division: 'Borno state', 'Kandahar province'.
+_DIVISION_WORD = re.compile(r'\s+(?:province|state|region|governorate|prefecture|oblast)\b', re.IGNORECASE)
+
+
+def designated_division_country(mention: EntityMention, body: Optional[str] = None) -> Optional[str]:
+    """The country of a name printed as a division, 'Kandahar province' or 'Borno' + ' state':
+    the division, not a town of the same name elsewhere (a German Borno)."""
+    text = mention.text
+    words = _DIVISION_WORD.search(text)
+    if words and words.end() == len(text):
+        return division_country(text[:words.start()])
+    if body is not None and _DIVISION_WORD.match(body, mention.end_char):
+        return division_country(text)
+    return None
+
+
 def division_country(name: str) -> Optional[str]:
     """The country of a first-level division ('Sindh', 'Bavaria'), when a single country has one of
     that name; a name several countries share ('Punjab') or that is also a US state stays open."""
     index = gazetteer()
-    scopes = index.region_scopes(name)
+    scopes = index.region_scopes(re.sub(r'^the\s+', '', name.strip(), flags=re.IGNORECASE))
     if len(scopes) != 1 or scopes[0][1] is not None:
         return None
     return index.alpha3(scopes[0])

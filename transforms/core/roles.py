@@ -284,7 +284,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
     has_conjunct = any(child.dep_ == 'conj' for child in token.children)
     if mention is not None:
         text = sentence.text(first, last) if has_conjunct else mention.text
-        country = resolver.of_mention(mention, context.persons, context.date)
+        country = resolver.of_mention(mention, context.persons, context.date, context.body)
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
         code = resolver.code_of((mention.text, mention.canonical), context.date)
@@ -354,7 +354,8 @@ def _phrase_country(sentence: ParsedSentence, first: int, last: int, skip: Optio
     for mention in sentence.mentions:
         if mention is not skip and start <= mention.start_char and mention.end_char <= end \
                 and mention.label in ('GPE', 'NORP', 'ORG'):
-            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                          sentence.context.body)
             if country:
                 candidates.append((mention.start_char, country))
     candidates.extend(list(resolver.named_in(sentence.context.body, start, end))[:1])
@@ -367,7 +368,8 @@ def sentence_country(sentence: ParsedSentence, exclude: Union[None, str, Tuple[O
     excluded = exclude if isinstance(exclude, tuple) else (exclude,)
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP'):
-            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date) or named_place_country(
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                          sentence.context.body) or named_place_country(
                 sentence.context.body, mention)
             if country and country not in excluded:
                 return country
@@ -429,7 +431,8 @@ def scene_country(sentence: ParsedSentence, skip_tokens: set, skip_mentions: Seq
     candidates = []
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP', 'LOC', 'ORG'):
-            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
+            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                                                      sentence.context.body)
                                or named_place_country(sentence.context.body, mention)))
     body = sentence.context.body
     candidates.extend(resolver.named_in(body, sentence.span.start, sentence.span.end))
