@@ -340,6 +340,19 @@ def test_place_printed_as_a_division(text, actor_country, target_country):
     assert (event.actor_country, event.target_country) == (actor_country, target_country)
 
 
+# An act done 'with' another party just before (or after) the clause's act is the clause
+# subject's: 'after fighting with X', 'following talks with X'.
+@pytest.mark.parametrize('text, event_type, actor, target', [
+    ('Indian-backed troops recaptured the hill after heavy fighting with insurgents.',
+     'ASSAULT', 'Indian-backed troops', 'insurgents'),
+    ('Following talks with the Saudi king, the Egyptian president returned to Cairo.',
+     'CONSULT', 'the Egyptian president', 'the Saudi king'),
+])
+def test_act_with_another_party_before_the_clause_is_the_subjects(text, event_type, actor, target):
+    event = _only(text)
+    assert (event.event_type, event.actor, event.target) == (event_type, actor, target)
+
+
 @pytest.mark.parametrize('name, country', [
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.

@@ -136,6 +136,10 @@ def prep_object(token, sentence: 'ParsedSentence', prepositions: Sequence[str] =
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
+# Prepositions that set an event just before or after the clause's act ('after talks with X').
+RECIPROCAL_TIME_PREPOSITIONS = frozenset({'after', 'following', 'follow', 'before'})
+
+
 def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
     """The verb a noun trigger hangs from ('held talks', 'in a meeting') and how: 'dobj' or the preposition."""
     token, via = noun, None
@@ -200,6 +204,11 @@ def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object
             target = prep_object(verb, sentence, ('with',))
         # 'held talks': the light verb carries the event; 'in a meeting' is only circumstance.
         return actor, target, verb, via == 'dobj'
+    if verb is not None and via in RECIPROCAL_TIME_PREPOSITIONS and actor is None \
+            and prep_object(trigger_token, sentence, ('with',)) is not None:
+        # 'retook the village after fierce fighting with guerrillas': an act done with another party
+        # just before the clause's own act is the clause subject's.
+        return _subject(verb)[0], target, verb, False
     return actor, target, None, False
 
 
