@@ -353,6 +353,13 @@ def test_act_with_another_party_before_the_clause_is_the_subjects(text, event_ty
     assert (event.event_type, event.actor, event.target) == (event_type, actor, target)
 
 
+# A plural common noun opening a sentence is a group, not a title before the person its
+# phrase names; the person still gives the group's country.
+def test_sentence_initial_group_is_not_the_person_it_names():
+    event = _only('Fighters loyal to the ousted Libyan leader Muammar Gaddafi shelled the port city overnight.')
+    assert (event.actor, event.actor_country) == ('Fighters loyal to the ousted Libyan leader Muammar Gaddafi', 'LBY')
+
+
 @pytest.mark.parametrize('name, country', [
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.

@@ -288,7 +288,10 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         persons = [m for m in inside if m.label == PERSON]
         # 'Vice Chairman of the Commission Xu Qiliang': a title headed phrase is the person;
         # 'Taiwan's Vice Foreign Minister' stays the minister, with Taiwan's country.
-        if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()):
+        # A plural common noun is a group, capitalised only to start the sentence: 'Fighters loyal
+        # to the ousted leader X' are the fighters, not X.
+        if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()) \
+                and not (token.pos_ == 'NOUN' and token.tag_ in ('NNS', 'NNPS')):
             mention = persons[-1]
     has_conjunct = any(child.dep_ == 'conj' for child in token.children)
     if mention is not None:
