@@ -360,6 +360,18 @@ def test_sentence_initial_group_is_not_the_person_it_names():
     assert (event.actor, event.actor_country) == ('Fighters loyal to the ousted Libyan leader Muammar Gaddafi', 'LBY')
 
 
+# A group's country from the complement of an adjective ('loyal to', printed or not) or from
+# where it is 'based'.
+@pytest.mark.parametrize('text, actor, actor_country', [
+    ('Militants loyal to Somalia\'s al-Shabaab commander Ahmed Abdi Diriye and his deputy Omar Hassan said '
+     'they attacked the base.', 'Militants', 'SOM'),
+    ('A militant cell based in Jordan attacked a border post.', 'A militant cell', 'JOR'),
+])
+def test_group_country_from_its_complement(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
 @pytest.mark.parametrize('name, country', [
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.

@@ -321,7 +321,23 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if agent is not None:
             role = role or agent[0]
             country = country or agent[1]
+    if country is None:
+        country = _complement_country(sentence, token)
     return Role(text, None, country, None, _ethnic(sentence, first, last, country), sector_of(role, country))
+
+
+def _complement_country(sentence: ParsedSentence, token) -> Optional[str]:
+    """The country named in a group's adjective complement ('Militants loyal to Iraq's Al-Qaeda
+    frontman ...', too long to print whole) or in where it is 'based': whose group it is."""
+    for child in token.children:
+        if child.i > token.i and ((child.dep_ == 'amod' and child.pos_ == 'ADJ')
+                                  or (child.dep_ == 'acl' and child.lemma_.lower() == 'base')) \
+                and any(c.dep_ == 'prep' for c in child.children):
+            subtree = list(child.subtree)
+            country = _phrase_country(sentence, subtree[0].i, subtree[-1].i, None)
+            if country:
+                return country
+    return None
 
 
 def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
