@@ -376,6 +376,8 @@ def test_group_country_from_its_complement(text, actor, actor_country):
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.
     ('Punjab', None), ('Georgia', None), ('Central', None),
+    # A compass point or a common word is no division's name in running text ('the West', 'west coast').
+    ('West', None), ('South', None), ('west coast', None), ('Coast', None),
 ])
 def test_division_country(name, country):
     assert division_country(name) == country

@@ -252,6 +252,14 @@ def country_name_in(text: str) -> Optional[str]:
 _DIVISION_WORD = re.compile(r'\s+(?:province|state|region|governorate|prefecture|oblast)\b', re.IGNORECASE)
 
 
+_GENERIC_PLACE_WORDS = frozenset('''
+north south east west northern southern eastern western central centre center middle far upper lower
+northeast northwest southeast southwest north-east north-west south-east south-west inner outer
+coast coastal littoral capital island islands lake lakes mountain mountains highlands lowlands plateau
+river rivers valley border frontier interior city district region province state
+'''.split())
+
+
 def designated_division_country(mention: EntityMention, body: Optional[str] = None) -> Optional[str]:
     """The country of a name printed as a division, 'Kandahar province' or 'Borno' + ' state':
     the division, not a town of the same name elsewhere (a German Borno)."""
@@ -267,8 +275,14 @@ def designated_division_country(mention: EntityMention, body: Optional[str] = No
 def division_country(name: str) -> Optional[str]:
     """The country of a first-level division ('Sindh', 'Bavaria'), when a single country has one of
     that name; a name several countries share ('Punjab') or that is also a US state stays open."""
+    name = re.sub(r'^the\s+', '', name.strip(), flags=re.IGNORECASE)
+    words = name.lower().replace('-', ' ').split()
+    # A division called by a compass point or a common word ('West', 'Coast', 'west coast') is
+    # no name in running text: 'the West', 'Yemen's west coast'.
+    if not name[:1].isupper() or all(word in _GENERIC_PLACE_WORDS for word in words):
+        return None
     index = gazetteer()
-    scopes = index.region_scopes(re.sub(r'^the\s+', '', name.strip(), flags=re.IGNORECASE))
+    scopes = index.region_scopes(name)
     if len(scopes) != 1 or scopes[0][1] is not None:
         return None
     return index.alpha3(scopes[0])
