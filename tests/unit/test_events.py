@@ -353,6 +353,12 @@ def test_act_with_another_party_before_the_clause_is_the_subjects(text, event_ty
     assert (event.event_type, event.actor, event.target) == (event_type, actor, target)
 
 
+def test_act_with_another_party_is_not_a_thing_subjects():
+    # A budget cannot negotiate: the talks keep no actor.
+    event = _only('The new budget comes after months of talks with the unions.')
+    assert (event.event_type, event.actor, event.target) == ('CONSULT', None, 'the unions')
+
+
 # A plural common noun opening a sentence is a group, not a title before the person its
 # phrase names; the person still gives the group's country.
 def test_sentence_initial_group_is_not_the_person_it_names():

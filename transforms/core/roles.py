@@ -163,6 +163,15 @@ def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
     return None, None
 
 
+def _can_act(token, sentence: 'ParsedSentence') -> bool:
+    """Whether a token may stand for a party: a name, a pronoun, a named entity, or a phrase the
+    dictionaries give a country or a role ('Vietnamese-led forces', 'the minister')."""
+    if token.pos_ in ('PROPN', 'PRON') or sentence.mention_of(token) is not None:
+        return True
+    role = role_of(token, sentence)
+    return role is not None and (role.country is not None or role.role is not None)
+
+
 def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object], Optional[object], Optional[object], bool]:
     """(actor token, target token, governing verb, whether the verb carries the event) of a trigger."""
     obliged = reported_obligation(trigger_token)
@@ -207,8 +216,11 @@ def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object
     if verb is not None and via in RECIPROCAL_TIME_PREPOSITIONS and actor is None \
             and prep_object(trigger_token, sentence, ('with',)) is not None:
         # 'retook the village after fierce fighting with guerrillas': an act done with another party
-        # just before the clause's own act is the clause subject's.
-        return _subject(verb)[0], target, verb, False
+        # just before the clause's own act is the clause subject's, when that subject can act
+        # ('the plan comes after consultation with ...' is no party to it).
+        subject = _subject(verb)[0]
+        if subject is not None and _can_act(resolved(subject), sentence):
+            return subject, target, verb, False
     return actor, target, None, False
 
 
