@@ -378,6 +378,19 @@ def test_group_country_from_its_complement(text, actor, actor_country):
     assert (event.actor, event.actor_country) == (actor, actor_country)
 
 
+# A movement's name before a group noun, in the plural the Phoenix dictionary files its members
+# under ('TAMIL TIGERS', 'CONTRAS', 'SANDINISTAS'), gives the country; the noun keeps the role.
+@pytest.mark.parametrize('text, actor, actor_country, actor_role', [
+    ('Tamil Tiger rebels overran an army camp near the lagoon.', 'Tamil Tiger rebels', 'LKA', 'REB'),
+    ('The Sandinista government freed forty jailed guards.', 'The Sandinista government', 'NIC', 'GOV'),
+    # A capital that only opens the sentence is no name.
+    ('Armed rebels overran an army camp near the lagoon.', 'Armed rebels', None, 'REB'),
+])
+def test_group_country_from_a_movement_name(text, actor, actor_country, actor_role):
+    event = _only(text)
+    assert (event.actor, event.actor_country, event.actor_role) == (actor, actor_country, actor_role)
+
+
 @pytest.mark.parametrize('name, country', [
     ('Sindh', 'PAK'), ('Quebec', 'CAN'),
     # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.

@@ -317,7 +317,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
     text = sentence.text(first, last)
     code = resolver.code_of(_head_phrases(sentence, token, first), context.date)
     country = _phrase_country(sentence, first, last, None) or (code.country if code else None) \
-        or country_name_in(text)
+        or country_name_in(text) or _movement_country(sentence, token, first)
     role = code.role if code else None
     if country is None:
         # 'Bosnian Serbs said their forces had withdrawn': the forces are the possessor's.
@@ -357,6 +357,18 @@ def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
     'European Community', 'Community'; a dictionary name is matched whole."""
     words = [t.text for t in sentence.doc[first:token.i + 1]]
     return [' '.join(words[k:]) for k in range(len(words) - 1)] or words
+
+
+def _movement_country(sentence: ParsedSentence, token, first: int) -> Optional[str]:
+    """'Tamil Tiger rebels', 'Contra rebels': the name before the head noun, in the plural the
+    dictionaries file a movement's members under ('TAMIL TIGERS', 'CONTRAS'), gives the country;
+    the head noun still says the role."""
+    modifiers = [t for t in sentence.doc[first:token.i] if t.dep_ != 'det']
+    if token.pos_ != 'NOUN' or not modifiers or not all(t.text[:1].isupper() for t in modifiers) \
+            or not any(t.pos_ == 'PROPN' or t.i > 0 for t in modifiers):
+        return None
+    code = default_resolver().code_of([' '.join(t.text for t in modifiers) + 's'], sentence.context.date)
+    return code.country if code else None
 
 
 def _agent_role(sentence: ParsedSentence, first: int, last: int) -> Optional[str]:
