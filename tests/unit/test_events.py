@@ -385,6 +385,7 @@ def test_group_country_from_its_complement(text, actor, actor_country):
     ('The Sandinista government freed forty jailed guards.', 'The Sandinista government', 'NIC', 'GOV'),
     # A capital that only opens the sentence is no name.
     ('Armed rebels overran an army camp near the lagoon.', 'Armed rebels', None, 'REB'),
+    ('Maritime police seized a tanker near the lagoon.', 'Maritime police', None, 'COP'),
 ])
 def test_group_country_from_a_movement_name(text, actor, actor_country, actor_role):
     event = _only(text)

@@ -362,10 +362,11 @@ def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
 def _movement_country(sentence: ParsedSentence, token, first: int) -> Optional[str]:
     """'Tamil Tiger rebels', 'Contra rebels': the name before the head noun, in the plural the
     dictionaries file a movement's members under ('TAMIL TIGERS', 'CONTRAS'), gives the country;
-    the head noun still says the role."""
+    the head noun still says the role.  The model must see a name there ('Maritime security' is
+    no movement, though the dictionary knows the MARITIMES)."""
     modifiers = [t for t in sentence.doc[first:token.i] if t.dep_ != 'det']
     if token.pos_ != 'NOUN' or not modifiers or not all(t.text[:1].isupper() for t in modifiers) \
-            or not any(t.pos_ == 'PROPN' or t.i > 0 for t in modifiers):
+            or not any(sentence.mention_of(t) is not None for t in modifiers):
         return None
     code = default_resolver().code_of([' '.join(t.text for t in modifiers) + 's'], sentence.context.date)
     return code.country if code else None
