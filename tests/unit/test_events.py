@@ -13,7 +13,7 @@ from tests.conftest import make_article
 from transforms.core.entities import annotate
 from transforms.core.events import extract_events_batch
 from transforms.core.event_rules import QUAD_CLASSES, load_plover_lexicon
-from transforms.core.actors import default_resolver
+from transforms.core.actors import default_resolver, division_country
 from transforms.core.sentences import candidates
 from transforms.core.trigger_index import TriggerIndex, default_index, inflections
 from transforms.core.model import DEFAULT_MODEL, load_ner, load_parser
@@ -314,6 +314,93 @@ def test_titled_official_country_from_the_sentence(text, actor, actor_country):
 def test_ethnic_group_country_is_where_it_lives(text, actor, actor_country):
     event = _only(text)
     assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+# A province or state named in an actor's words gives its country (the gazetteer's divisions),
+# when only one country has a division of that name.
+@pytest.mark.parametrize('text, actor, actor_country', [
+    ('The government of Balochistan province has ordered patrols by police along the highway.',
+     'The government of Balochistan province', 'PAK'),
+    ('Officials in Aceh accused the logging firms of burning the forest.', 'Officials in Aceh', 'IDN'),
+])
+def test_actor_country_from_a_division_in_its_words(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+# A name the text calls a province or state is that division, not a town of the same name
+# abroad (there is a Borno in Germany), and a group acting there is of its country.
+@pytest.mark.parametrize('text, actor_country, target_country', [
+    ('Soldiers killed 30 insurgents in Borno state.', None, 'NGA'),
+    ('Gunmen ambushed a convoy in Kandahar province on Friday.', 'AFG', 'AFG'),
+    ('Gunmen killed three policemen in Kandahar province on Friday.', 'AFG', None),
+])
+def test_place_printed_as_a_division(text, actor_country, target_country):
+    event = _only(text)
+    assert (event.actor_country, event.target_country) == (actor_country, target_country)
+
+
+# An act done 'with' another party just before (or after) the clause's act is the clause
+# subject's: 'after fighting with X', 'following talks with X'.
+@pytest.mark.parametrize('text, event_type, actor, target', [
+    ('Indian-backed troops recaptured the hill after heavy fighting with insurgents.',
+     'ASSAULT', 'Indian-backed troops', 'insurgents'),
+    ('Following talks with the Saudi king, the Egyptian president returned to Cairo.',
+     'CONSULT', 'the Egyptian president', 'the Saudi king'),
+])
+def test_act_with_another_party_before_the_clause_is_the_subjects(text, event_type, actor, target):
+    event = _only(text)
+    assert (event.event_type, event.actor, event.target) == (event_type, actor, target)
+
+
+def test_act_with_another_party_is_not_a_thing_subjects():
+    # A budget cannot negotiate: the talks keep no actor.
+    event = _only('The new budget comes after months of talks with the unions.')
+    assert (event.event_type, event.actor, event.target) == ('CONSULT', None, 'the unions')
+
+
+# A plural common noun opening a sentence is a group, not a title before the person its
+# phrase names; the person still gives the group's country.
+def test_sentence_initial_group_is_not_the_person_it_names():
+    event = _only('Fighters loyal to the ousted Libyan leader Muammar Gaddafi shelled the port city overnight.')
+    assert (event.actor, event.actor_country) == ('Fighters loyal to the ousted Libyan leader Muammar Gaddafi', 'LBY')
+
+
+# A group's country from the complement of an adjective ('loyal to', printed or not) or from
+# where it is 'based'.
+@pytest.mark.parametrize('text, actor, actor_country', [
+    ('Militants loyal to Somalia\'s al-Shabaab commander Ahmed Abdi Diriye and his deputy Omar Hassan said '
+     'they attacked the base.', 'Militants', 'SOM'),
+    ('A militant cell based in Jordan attacked a border post.', 'A militant cell', 'JOR'),
+])
+def test_group_country_from_its_complement(text, actor, actor_country):
+    event = _only(text)
+    assert (event.actor, event.actor_country) == (actor, actor_country)
+
+
+# A movement's name before a group noun, in the plural the Phoenix dictionary files its members
+# under ('TAMIL TIGERS', 'CONTRAS', 'SANDINISTAS'), gives the country; the noun keeps the role.
+@pytest.mark.parametrize('text, actor, actor_country, actor_role', [
+    ('Tamil Tiger rebels overran an army camp near the lagoon.', 'Tamil Tiger rebels', 'LKA', 'REB'),
+    ('The Sandinista government freed forty jailed guards.', 'The Sandinista government', 'NIC', 'GOV'),
+    # A capital that only opens the sentence is no name.
+    ('Armed rebels overran an army camp near the lagoon.', 'Armed rebels', None, 'REB'),
+    ('Maritime police seized a tanker near the lagoon.', 'Maritime police', None, 'COP'),
+])
+def test_group_country_from_a_movement_name(text, actor, actor_country, actor_role):
+    event = _only(text)
+    assert (event.actor, event.actor_country, event.actor_role) == (actor, actor_country, actor_role)
+
+
+@pytest.mark.parametrize('name, country', [
+    ('Sindh', 'PAK'), ('Quebec', 'CAN'),
+    # Several countries have a Punjab; 'Georgia' is also a US state; 'Central' is a division in many.
+    ('Punjab', None), ('Georgia', None), ('Central', None),
+    # A compass point or a common word is no division's name in running text ('the West', 'west coast').
+    ('West', None), ('South', None), ('west coast', None), ('Coast', None),
+])
+def test_division_country(name, country):
+    assert division_country(name) == country
 
 
 def test_staged_is_a_light_verb_despite_its_lemma():

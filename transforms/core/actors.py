@@ -195,9 +195,17 @@ class CountryResolver:
                 return found
         return None
 
-    def of_mention(self, mention: EntityMention, persons: Dict[str, str], date: Optional[str] = None) -> Optional[str]:
+    def of_mention(self, mention: EntityMention, persons: Dict[str, str], date: Optional[str] = None,
+                   body: Optional[str] = None) -> Optional[str]:
         """Country of an entity mention: what the article says of a person, else its own name:
-        a country word, the Phoenix dictionary's code at ``date``, a place, a country inside it."""
+        a country word, the Phoenix dictionary's code at ``date``, a place, a country inside it.
+
+        With the article's ``body``, a name the text calls a province or state ('Borno state')
+        is looked up as one before any town of that name."""
+        if mention.label in PLACE_LABELS:
+            found = designated_division_country(mention, body)
+            if found:
+                return found
         if mention.label == PERSON:
             # A country mistaken for a person by the model ('Benin opened its borders') still names it.
             return (persons.get(mention.canonical) or self._phoenix_country(mention, date)
@@ -210,6 +218,11 @@ class CountryResolver:
             place = locate_place(mention.text)
             if place and place.country:
                 return place.country
+            # 'the government of Sindh province': a province or state is no city, but its country
+            # is known when only one country has a division of that name.
+            found = division_country(mention.text)
+            if found:
+                return found
         found = self._phoenix_country(mention, date)
         if found:
             return found
@@ -233,6 +246,46 @@ def country_name_in(text: str) -> Optional[str]:
             if place and place.country and words[start][:1].isupper():
                 return place.country
     return None
+
+
+# The words that call a name a first-level division: 'Borno state', 'Kandahar province'.
+_DIVISION_WORD = re.compile(r'\s+(?:province|state|region|governorate|prefecture|oblast)\b', re.IGNORECASE)
+
+
+_GENERIC_PLACE_WORDS = frozenset('''
+north south east west northern southern eastern western central centre center middle far upper lower
+northeast northwest southeast southwest north-east north-west south-east south-west inner outer
+coast coastal littoral capital island islands lake lakes mountain mountains highlands lowlands plateau
+river rivers valley border frontier interior city district region province state
+'''.split())
+
+
+def designated_division_country(mention: EntityMention, body: Optional[str] = None) -> Optional[str]:
+    """The country of a name printed as a division, 'Kandahar province' or 'Borno' + ' state':
+    the division, not a town of the same name elsewhere (a German Borno)."""
+    text = mention.text
+    words = _DIVISION_WORD.search(text)
+    if words and words.end() == len(text):
+        return division_country(text[:words.start()])
+    if body is not None and _DIVISION_WORD.match(body, mention.end_char):
+        return division_country(text)
+    return None
+
+
+def division_country(name: str) -> Optional[str]:
+    """The country of a first-level division ('Sindh', 'Bavaria'), when a single country has one of
+    that name; a name several countries share ('Punjab') or that is also a US state stays open."""
+    name = re.sub(r'^the\s+', '', name.strip(), flags=re.IGNORECASE)
+    words = name.lower().replace('-', ' ').split()
+    # A division called by a compass point or a common word ('West', 'Coast', 'west coast') is
+    # no name in running text: 'the West', 'Yemen's west coast'.
+    if not name[:1].isupper() or all(word in _GENERIC_PLACE_WORDS for word in words):
+        return None
+    index = gazetteer()
+    scopes = index.region_scopes(name)
+    if len(scopes) != 1 or scopes[0][1] is not None:
+        return None
+    return index.alpha3(scopes[0])
 
 
 def _country_only(name: str) -> Optional[str]:

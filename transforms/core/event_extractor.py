@@ -9,7 +9,7 @@ import hashlib
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from schemas.records import EntityMention, Event, TimeExpression
-from transforms.core.actors import PERSON, PLACE_LABELS, default_resolver
+from transforms.core.actors import PERSON, PLACE_LABELS, default_resolver, designated_division_country
 from transforms.core.event_rules import QUAD_CLASSES
 from transforms.core.gazetteer import locate_place
 from transforms.core.grammar import (BACKGROUND_SUBORDINATORS, FUTURE_MODALS, HYPOTHETICAL_MODALS, INTENT_GOVERNORS,
@@ -55,9 +55,9 @@ def _location(sentence: ParsedSentence, anchors: Sequence, used: Sequence[Option
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
-def _location_country(mention: EntityMention) -> Optional[str]:
+def _location_country(mention: EntityMention, body: Optional[str] = None) -> Optional[str]:
     resolver = default_resolver()
-    country = resolver.of_word(mention.text)
+    country = resolver.of_word(mention.text) or designated_division_country(mention, body)
     if country:
         return country
     place = locate_place(mention.text)
@@ -338,7 +338,7 @@ def _sentence_events(doc, span: SentenceSpan, context: ArticleContext, index: Tr
             target_canonical=target.canonical if target else None,
             target_country=target.country if target else None,
             location=location.text if location else None,
-            location_country=_location_country(location) if location else None,
+            location_country=_location_country(location, context.body) if location else None,
             # 'Friday morning' (2019-09-13TMO) happened on 2019-09-13.
             event_date=date.value.split('T')[0] if date else None,
             date_text=date.text if date else None,

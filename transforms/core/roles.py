@@ -136,6 +136,10 @@ def prep_object(token, sentence: 'ParsedSentence', prepositions: Sequence[str] =
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
+# Prepositions that set an event just before or after the clause's act ('after talks with X').
+RECIPROCAL_TIME_PREPOSITIONS = frozenset({'after', 'following', 'follow', 'before'})
+
+
 def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
     """The verb a noun trigger hangs from ('held talks', 'in a meeting') and how: 'dobj' or the preposition."""
     token, via = noun, None
@@ -157,6 +161,15 @@ def _governing_verb(noun) -> Tuple[Optional[object], Optional[str]]:
             continue
         return None, None
     return None, None
+
+
+def _can_act(token, sentence: 'ParsedSentence') -> bool:
+    """Whether a token may stand for a party: a name, a pronoun, a named entity, or a phrase the
+    dictionaries give a country or a role ('Vietnamese-led forces', 'the minister')."""
+    if token.pos_ in ('PROPN', 'PRON') or sentence.mention_of(token) is not None:
+        return True
+    role = role_of(token, sentence)
+    return role is not None and (role.country is not None or role.role is not None)
 
 
 def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object], Optional[object], Optional[object], bool]:
@@ -200,6 +213,14 @@ def roles_of(trigger_token, sentence: 'ParsedSentence') -> Tuple[Optional[object
             target = prep_object(verb, sentence, ('with',))
         # 'held talks': the light verb carries the event; 'in a meeting' is only circumstance.
         return actor, target, verb, via == 'dobj'
+    if verb is not None and via in RECIPROCAL_TIME_PREPOSITIONS and actor is None \
+            and prep_object(trigger_token, sentence, ('with',)) is not None:
+        # 'retook the village after fierce fighting with guerrillas': an act done with another party
+        # just before the clause's own act is the clause subject's, when that subject can act
+        # ('the plan comes after consultation with ...' is no party to it).
+        subject = _subject(verb)[0]
+        if subject is not None and _can_act(resolved(subject), sentence):
+            return subject, target, verb, False
     return actor, target, None, False
 
 
@@ -279,12 +300,15 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         persons = [m for m in inside if m.label == PERSON]
         # 'Vice Chairman of the Commission Xu Qiliang': a title headed phrase is the person;
         # 'Taiwan's Vice Foreign Minister' stays the minister, with Taiwan's country.
-        if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()):
+        # A plural common noun is a group, capitalised only to start the sentence: 'Fighters loyal
+        # to the ousted leader X' are the fighters, not X.
+        if persons and (token.pos_ == 'PROPN' or token.text[:1].isupper()) \
+                and not (token.pos_ == 'NOUN' and token.tag_ in ('NNS', 'NNPS')):
             mention = persons[-1]
     has_conjunct = any(child.dep_ == 'conj' for child in token.children)
     if mention is not None:
         text = sentence.text(first, last) if has_conjunct else mention.text
-        country = resolver.of_mention(mention, context.persons, context.date)
+        country = resolver.of_mention(mention, context.persons, context.date, context.body)
         if country is None:
             country = _phrase_country(sentence, first, last, mention)
         code = resolver.code_of((mention.text, mention.canonical), context.date)
@@ -293,7 +317,7 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
     text = sentence.text(first, last)
     code = resolver.code_of(_head_phrases(sentence, token, first), context.date)
     country = _phrase_country(sentence, first, last, None) or (code.country if code else None) \
-        or country_name_in(text)
+        or country_name_in(text) or _movement_country(sentence, token, first)
     role = code.role if code else None
     if country is None:
         # 'Bosnian Serbs said their forces had withdrawn': the forces are the possessor's.
@@ -309,7 +333,23 @@ def role_of(token, sentence: ParsedSentence) -> Optional[Role]:
         if agent is not None:
             role = role or agent[0]
             country = country or agent[1]
+    if country is None:
+        country = _complement_country(sentence, token)
     return Role(text, None, country, None, _ethnic(sentence, first, last, country), sector_of(role, country))
+
+
+def _complement_country(sentence: ParsedSentence, token) -> Optional[str]:
+    """The country named in a group's adjective complement ('Militants loyal to Iraq's Al-Qaeda
+    frontman ...', too long to print whole) or in where it is 'based': whose group it is."""
+    for child in token.children:
+        if child.i > token.i and ((child.dep_ == 'amod' and child.pos_ == 'ADJ')
+                                  or (child.dep_ == 'acl' and child.lemma_.lower() == 'base')) \
+                and any(c.dep_ == 'prep' for c in child.children):
+            subtree = list(child.subtree)
+            country = _phrase_country(sentence, subtree[0].i, subtree[-1].i, None)
+            if country:
+                return country
+    return None
 
 
 def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
@@ -317,6 +357,19 @@ def _head_phrases(sentence: ParsedSentence, token, first: int) -> list:
     'European Community', 'Community'; a dictionary name is matched whole."""
     words = [t.text for t in sentence.doc[first:token.i + 1]]
     return [' '.join(words[k:]) for k in range(len(words) - 1)] or words
+
+
+def _movement_country(sentence: ParsedSentence, token, first: int) -> Optional[str]:
+    """'Tamil Tiger rebels', 'Contra rebels': the name before the head noun, in the plural the
+    dictionaries file a movement's members under ('TAMIL TIGERS', 'CONTRAS'), gives the country;
+    the head noun still says the role.  The model must see a name there ('Maritime security' is
+    no movement, though the dictionary knows the MARITIMES)."""
+    modifiers = [t for t in sentence.doc[first:token.i] if t.dep_ != 'det']
+    if token.pos_ != 'NOUN' or not modifiers or not all(t.text[:1].isupper() for t in modifiers) \
+            or not any(sentence.mention_of(t) is not None for t in modifiers):
+        return None
+    code = default_resolver().code_of([' '.join(t.text for t in modifiers) + 's'], sentence.context.date)
+    return code.country if code else None
 
 
 def _agent_role(sentence: ParsedSentence, first: int, last: int) -> Optional[str]:
@@ -354,7 +407,8 @@ def _phrase_country(sentence: ParsedSentence, first: int, last: int, skip: Optio
     for mention in sentence.mentions:
         if mention is not skip and start <= mention.start_char and mention.end_char <= end \
                 and mention.label in ('GPE', 'NORP', 'ORG'):
-            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                          sentence.context.body)
             if country:
                 candidates.append((mention.start_char, country))
     candidates.extend(list(resolver.named_in(sentence.context.body, start, end))[:1])
@@ -367,7 +421,8 @@ def sentence_country(sentence: ParsedSentence, exclude: Union[None, str, Tuple[O
     excluded = exclude if isinstance(exclude, tuple) else (exclude,)
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP'):
-            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date) or named_place_country(
+            country = resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                          sentence.context.body) or named_place_country(
                 sentence.context.body, mention)
             if country and country not in excluded:
                 return country
@@ -429,7 +484,8 @@ def scene_country(sentence: ParsedSentence, skip_tokens: set, skip_mentions: Seq
     candidates = []
     for mention in sentence.mentions:
         if mention.label in ('GPE', 'NORP', 'LOC', 'ORG'):
-            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons, sentence.context.date)
+            candidates.append((mention.start_char, resolver.of_mention(mention, sentence.context.persons, sentence.context.date,
+                                                                      sentence.context.body)
                                or named_place_country(sentence.context.body, mention)))
     body = sentence.context.body
     candidates.extend(resolver.named_in(body, sentence.span.start, sentence.span.end))
