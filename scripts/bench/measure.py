@@ -48,8 +48,9 @@ def pipeline_argv(input_glob: str, output: str, workers: int, model: str = MODEL
 # ---------------------------------------------------------------------------- in the subprocess
 
 def child_pipeline(spec: dict) -> dict:
-    from pipeline.main import configure_logging, run  # pylint: disable=import-outside-toplevel
-    configure_logging()
+    from pipeline.cli import configure_logging  # pylint: disable=import-outside-toplevel
+    from pipeline.main import run  # pylint: disable=import-outside-toplevel
+    configure_logging(verbose=False)
     started = time.monotonic()
     summary = run(pipeline_argv(spec['input'], spec['output'], spec['workers'], spec['model']))
     return {'seconds': time.monotonic() - started, 'summary': summary}

@@ -99,8 +99,9 @@ def child_profile(spec: dict) -> dict:
     """In the subprocess: the profiled run."""
     import cProfile  # pylint: disable=import-outside-toplevel
     import pstats  # pylint: disable=import-outside-toplevel
-    from pipeline.main import configure_logging, run  # pylint: disable=import-outside-toplevel
-    configure_logging()
+    from pipeline.cli import configure_logging  # pylint: disable=import-outside-toplevel
+    from pipeline.main import run  # pylint: disable=import-outside-toplevel
+    configure_logging(verbose=False)
     # This thread's CPU time, not wall time: other load on the machine must not show up as a stage's cost.
     profiler = cProfile.Profile(time.thread_time)
     started = time.monotonic()

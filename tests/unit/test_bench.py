@@ -326,3 +326,12 @@ def test_repeats_go_round_every_configuration_and_merge_keeps_the_rest(monkeypat
     assert [(r['kind'], r['workers']) for r in merged['results']] == [
         ('pipeline', 1), ('reference', 1), ('noop', 1), ('pipeline', 2), ('noop', 2)]
     assert merged['command'].count(' ; ') == 1
+
+
+def test_the_measured_child_runs_the_real_pipeline(tmp_path):
+    # The bench's subprocess entry point against the real CLI modules (an import there once went stale).
+    seeds = pathlib.Path(__file__).resolve().parents[2] / 'seeds' / 'articles'
+    result = measure.child_pipeline({'input': str(seeds / '*'), 'output': str(tmp_path / 'w'), 'workers': 1,
+                                     'model': 'blank:en'})
+    assert (result['summary']['articles_read'], result['summary']['articles_written']) == (24, 15)
+    assert result['seconds'] > 0
