@@ -7,17 +7,13 @@ component configured differently (``model.make_entity_rules``: ``steps``, ``sour
 ``case_restoration``), and scores the warehouse with SHARED/eval/score.py.  'model only' is the
 statistical NER with the span clean-up every run applies, without the rules component.
 """
-import argparse
 import functools
-import pathlib
 import sys
-import tempfile
 
 import spacy
 
 import transforms.entities
-from pipeline.cli import configure_logging
-from scripts.evaluate import ROOT, _input_of, _load_scorer
+from scripts.evaluate import ablate
 from transforms.core import model
 from transforms.core.entity_rules import ENTITY_RULES, STEPS
 
@@ -47,32 +43,13 @@ def ner_with(config):
     return load
 
 
+def _use(config):
+    return lambda: setattr(transforms.entities, 'load_ner', ner_with(config))
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--shared', type=pathlib.Path, default=ROOT.parent / 'shared')
-    parser.add_argument('--corpus', default='conll2003')
-    parser.add_argument('--markdown', type=pathlib.Path, default=None)
-    args = parser.parse_args()
-    configure_logging(verbose=False)
-    folder = args.shared / 'corpora' / args.corpus
-    if not (folder / 'gold.jsonl').exists():
-        print(f'no corpus at {folder}: nothing to measure')
-        return 0
-    from pipeline.main import run  # pylint: disable=import-outside-toplevel
-    scorer = _load_scorer(args.shared)
-    lines = [f'| {args.corpus}: variant | NER precision | recall | F1 |', '|---|---:|---:|---:|']
-    with tempfile.TemporaryDirectory(prefix='newsbeam-ablate-') as work:
-        for index, (name, config) in enumerate(VARIANTS.items()):
-            transforms.entities.load_ner = ner_with(config)
-            warehouse = str(pathlib.Path(work) / str(index))
-            run(['--input', _input_of(folder), '--output', warehouse])
-            scores = scorer.main(str(folder), warehouse)
-            cells = [f'{scores[m][0]:.3f}' for m in ('ner_precision', 'ner_recall', 'ner_f1')]
-            lines.append(f"| {name} | {' | '.join(cells)} |")
-            print(lines[-1], flush=True)
-    if args.markdown:
-        args.markdown.write_text('\n'.join(lines) + '\n')
-    return 0
+    return ablate(__doc__.splitlines()[0], 'conll2003', {name: _use(config) for name, config in VARIANTS.items()},
+                  ('ner_precision', 'ner_recall', 'ner_f1'), lambda score: f'{score[0]:.3f}')
 
 
 if __name__ == '__main__':

@@ -8,13 +8,10 @@ actors' countries, and the gazetteer's place names as the last resort for a coun
 runs the whole pipeline on the corpus in process (one worker), with the module-level defaults that
 build the trigger index and the country resolver replaced, and scores it with SHARED/eval/score.py.
 """
-import argparse
-import pathlib
+import functools
 import sys
-import tempfile
 
-from pipeline.cli import configure_logging
-from scripts.evaluate import ROOT, _input_of, _load_scorer
+from scripts.evaluate import ablate
 from transforms.core import actors, event_rules, trigger_index
 from transforms.core.actors import CountryResolver
 
@@ -55,34 +52,11 @@ def _apply(variant: dict, modules) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--shared', type=pathlib.Path, default=ROOT.parent / 'shared')
-    parser.add_argument('--corpus', default='plover_gsr')
-    parser.add_argument('--markdown', type=pathlib.Path, default=None)
-    args = parser.parse_args()
-    configure_logging(verbose=False)
-    folder = args.shared / 'corpora' / args.corpus
-    if not (folder / 'gold.jsonl').exists():
-        print(f'no corpus at {folder}: nothing to measure')
-        return 0
-    from pipeline.main import run  # pylint: disable=import-outside-toplevel
-    scorer = _load_scorer(args.shared)
     originals = {'index': trigger_index.default_index, 'resolver': actors.default_resolver,
                  'country_only': actors._country_only}  # pylint: disable=protected-access
-    lines = [f"| {args.corpus}: variant | {' | '.join(m.replace('_', ' ') for m in METRICS)} |",
-             '|---|' + '---:|' * len(METRICS)]
-    with tempfile.TemporaryDirectory(prefix='newsbeam-ablate-') as work:
-        for number, (name, variant) in enumerate(VARIANTS.items()):
-            _apply(variant, originals)
-            warehouse = str(pathlib.Path(work) / str(number))
-            run(['--input', _input_of(folder), '--output', warehouse])
-            scores = scorer.main(str(folder), warehouse)
-            cells = [f'{scores[m][0]:.3f} ({scores[m][1]})' for m in METRICS]
-            lines.append(f"| {name} | {' | '.join(cells)} |")
-            print(lines[-1], flush=True)
-    if args.markdown:
-        args.markdown.write_text('\n'.join(lines) + '\n')
-    return 0
+    return ablate(__doc__.splitlines()[0], 'plover_gsr',
+                  {name: functools.partial(_apply, variant, originals) for name, variant in VARIANTS.items()},
+                  METRICS, lambda score: f'{score[0]:.3f} ({score[1]})')
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ import pathlib
 import shutil
 import sys
 import tempfile
+from typing import Callable, Dict, Sequence
 
 from pipeline.cli import configure_logging
 from pipeline.main import run
@@ -45,6 +46,36 @@ def evaluate(shared: pathlib.Path, work: pathlib.Path) -> dict:
         scores['_articles'] = summary['articles_read']
         results[folder.name] = scores
     return results
+
+
+def ablate(description: str, corpus: str, variants: Dict[str, Callable[[], None]], metrics: Sequence[str],
+           cell: Callable[[tuple], str]) -> int:
+    """Scores one corpus once per variant (``apply()`` sets the variant up in this process) and prints a
+    markdown table, a row per variant: the command line of ``scripts/ablate_*.py``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--shared', type=pathlib.Path, default=ROOT.parent / 'shared')
+    parser.add_argument('--corpus', default=corpus)
+    parser.add_argument('--markdown', type=pathlib.Path, default=None)
+    args = parser.parse_args()
+    configure_logging(verbose=False)
+    folder = args.shared / 'corpora' / args.corpus
+    if not (folder / 'gold.jsonl').exists():
+        print(f'no corpus at {folder}: nothing to measure')
+        return 0
+    scorer = _load_scorer(args.shared)
+    lines = [f"| {args.corpus}: variant | {' | '.join(m.replace('_', ' ') for m in metrics)} |",
+             '|---|' + '---:|' * len(metrics)]
+    with tempfile.TemporaryDirectory(prefix='newsbeam-ablate-') as work:
+        for number, (name, apply) in enumerate(variants.items()):
+            apply()
+            warehouse = str(pathlib.Path(work) / str(number))
+            run(['--input', _input_of(folder), '--output', warehouse])
+            scores = scorer.main(str(folder), warehouse)
+            lines.append(f"| {name} | {' | '.join(cell(scores[m]) for m in metrics)} |")
+            print(lines[-1], flush=True)
+    if args.markdown:
+        args.markdown.write_text('\n'.join(lines) + '\n')
+    return 0
 
 
 def markdown(results: dict) -> str:
