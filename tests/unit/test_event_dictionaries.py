@@ -62,20 +62,31 @@ OPEN
 - * BORDER                                            [080]         # OPEN
 - * GATE                                              [080]         # OPEN
 
+---  PRY   [---]  ---
+PRY
+- * (INTO NETWORK)                                    [176]         # PRY
+
 ######## TRANSFORMATIONS ##########
 '''
 
 PLOVER_TABLE = '''# CAMEO to PLOVER conversion table
+04: CONSULT
 046: CONSULT,   , diplomatic    # Engage in negotiation
 050: SUPPORT,   ,   diplomatic # Engage in diplomatic cooperation
+08: CONCEDE
 080: CONCEDE,   ,  # Yield
 082: CONCEDE,   , democracy # Ease political dissent
+08: RETREAT
+09: ACCUSE
 090: ACCUSE, investigate,  # Investigate
 100: REQUEST,  ,  # REQUEST
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
 143: PROTEST, boycott ,      # Conduct strike or boycott
 154: MOBILIZE, troops, military # Mobilize or increase armed forces
+
+17: COERCE
+171: COERCE, seize, human_security    # Seize or damage property
 '''
 
 ACTORS_TEXT = '''# Phoenix-style actors
@@ -133,6 +144,11 @@ def test_cameo2plover_translates_2021_names_to_the_projects_types(tmp_path):
     # A code the table lacks takes its 3-digit parent's translation; an unknown one none.
     assert derive_rules.plover_of('1541', table) == ('MOBILIZE', 'troops')
     assert derive_rules.plover_of('012', table) is None
+    # A code whose parent the table lacks too takes its root's heading, when the headings name one type:
+    # 176 is COERCE; 08 is headed CONCEDE and RETREAT, so 089 has none; ACCUSE at 09 is what its codes are.
+    assert derive_rules.plover_of('176', table) == ('COERCE', None)
+    assert derive_rules.plover_of('089', table) is None
+    assert derive_rules.plover_of('099', table) == ('INVESTIGATE', None)
 
 
 def test_derived_verbs_keep_provenance_codes_and_blocking_lines(derived):
@@ -153,6 +169,8 @@ def test_derived_verbs_keep_provenance_codes_and_blocking_lines(derived):
     assert ('TROT', None, ['(to', 'peace', 'talks'], '046', 'CONSULT') in patterns
     # '[:190]' names the target's event, not the subject's: no event for the subject.
     assert ('TROT', None, ['(into', 'village'], None, None) in patterns
+    # A code the table lists under its root only: 'PRY * (INTO NETWORK)' [176] is COERCE.
+    assert ('PRY', None, ['(into', 'network'], '176', 'COERCE') in patterns
     # A block none of whose lines maps to PLOVER is left out.
     assert 'ponder' not in {lemma for lemma, _ in verbs}
     assert {'kind': 'synset', 'name': 'ARMY', 'words': ['troops', 'soldiers', 'armed forces']} in rules
