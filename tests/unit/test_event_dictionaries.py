@@ -62,6 +62,10 @@ OPEN
 - * BORDER                                            [080]         # OPEN
 - * GATE                                              [080]         # OPEN
 
+---  INSTRUCT   [---]  ---
+INSTRUCT
+- * (TO LEAVE)                                        [174]         # INSTRUCT
+
 ---  PRY   [---]  ---
 PRY
 - * (INTO NETWORK)                                    [176]         # PRY
@@ -87,6 +91,7 @@ PLOVER_TABLE = '''# CAMEO to PLOVER conversion table
 
 17: COERCE
 171: COERCE, seize, human_security    # Seize or damage property
+174: COERCE, deport, legal            # Expel or deport individuals
 '''
 
 ACTORS_TEXT = '''# Phoenix-style actors
@@ -253,6 +258,9 @@ def _cameo_index(tmp_path, derived) -> TriggerIndex:
     # The bare verb's own code is not used alone; its phrase counts ('grumble at').
     ('The mayor grumbled at the council.', 'grumbled', ('DISAPPROVE', None)),
     ('The mayor grumbled.', 'grumbled', None),
+    # A '(to' phrase of a verb is also its infinitive complement ('* (TO LEAVE)'), the one the pattern names.
+    ('The governor instructed the envoys to leave the island.', 'instructed', ('COERCE', 'deport')),
+    ('The governor instructed the envoys to stay.', 'instructed', None),
 ])
 def test_cameo_patterns_on_the_parse(tmp_path, derived, text, word, expected):
     index = _cameo_index(tmp_path, derived)
