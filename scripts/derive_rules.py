@@ -66,27 +66,49 @@ def _lines(path: pathlib.Path) -> List[str]:
 # ---------------------------------------------------------------- CAMEO -> PLOVER
 
 def read_cameo2plover(path: pathlib.Path) -> Dict[str, Tuple[str, Optional[str]]]:
-    """CAMEO code -> (project PLOVER type, mode or None), from the conversion table's ``code: TYPE, mode, context`` lines."""
+    """CAMEO code -> (project PLOVER type, mode or None), from the conversion table's ``code: TYPE, mode, context`` lines.
+
+    The table's two-digit headings (``17: COERCE``) name the type of a whole CAMEO root; a root is
+    kept, without a mode, when its headings name one type only (``08`` is headed both CONCEDE and
+    RETREAT, so it says nothing of a code the table does not list).
+    """
     table = {}
+    roots: Dict[str, set] = {}
     for line in _lines(path):
+        root = re.match(r'^(\d{2}):\s*([A-Z]+)\s*(?:#.*)?$', line)
+        if root:
+            roots.setdefault(root.group(1), set()).add(root.group(2))
+            continue
         match = re.match(r'^(\d{3,4}):\s*([A-Z]+)\s*,([^,#]*)', line)
         if not match:
             continue
         code, plover, mode = match.group(1), match.group(2), match.group(3).strip() or None
-        if plover == _ACCUSE:
-            plover = 'INVESTIGATE' if mode == 'investigate' else 'DISAPPROVE'
-        plover = _TYPE_NAMES.get(plover, plover)
+        plover = _type_name(plover, mode)
         if mode in _REDUNDANT_MODES:
             mode = None
         table.setdefault(code, (plover, mode))
+    for root, headings in roots.items():
+        # ACCUSE has no mode at a heading: the root's own codes say whether it is INVESTIGATE (09) or DISAPPROVE (11).
+        types = {table[code][0] for code in table if code.startswith(root) and len(code) == 3} \
+            if headings == {_ACCUSE} else {_TYPE_NAMES.get(h, h) for h in headings}
+        if len(types) == 1:
+            table.setdefault(root, (types.pop(), None))
     return table
 
 
+def _type_name(plover: str, mode: Optional[str]) -> str:
+    """The project's name of a 2021 table type: ACCUSE is INVESTIGATE with mode 'investigate', else DISAPPROVE."""
+    if plover == _ACCUSE:
+        plover = 'INVESTIGATE' if mode == 'investigate' else 'DISAPPROVE'
+    return _TYPE_NAMES.get(plover, plover)
+
+
 def plover_of(code: Optional[str], table: Dict[str, Tuple[str, Optional[str]]]) -> Optional[Tuple[str, Optional[str]]]:
-    """The PLOVER (type, mode) of a CAMEO event code; its 3-digit parent's when the table lacks it."""
+    """The PLOVER (type, mode) of a CAMEO event code; its 3-digit parent's when the table lacks it, else
+    its root's: CAMEO 2.0's 176 (cyber attack) is in no line of the table, but under the root 17, COERCE."""
     if not code:
         return None
-    for candidate in (code, code[:3]):
+    for candidate in (code, code[:3], code[:2]):
         if candidate in table:
             return table[candidate]
     return None

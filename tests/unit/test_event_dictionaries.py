@@ -62,20 +62,36 @@ OPEN
 - * BORDER                                            [080]         # OPEN
 - * GATE                                              [080]         # OPEN
 
+---  INSTRUCT   [---]  ---
+INSTRUCT
+- * (TO LEAVE)                                        [174]         # INSTRUCT
+
+---  PRY   [---]  ---
+PRY
+- * (INTO NETWORK)                                    [176]         # PRY
+
 ######## TRANSFORMATIONS ##########
 '''
 
 PLOVER_TABLE = '''# CAMEO to PLOVER conversion table
+04: CONSULT
 046: CONSULT,   , diplomatic    # Engage in negotiation
 050: SUPPORT,   ,   diplomatic # Engage in diplomatic cooperation
+08: CONCEDE
 080: CONCEDE,   ,  # Yield
 082: CONCEDE,   , democracy # Ease political dissent
+08: RETREAT
+09: ACCUSE
 090: ACCUSE, investigate,  # Investigate
 100: REQUEST,  ,  # REQUEST
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
 143: PROTEST, boycott ,      # Conduct strike or boycott
 154: MOBILIZE, troops, military # Mobilize or increase armed forces
+
+17: COERCE
+171: COERCE, seize, human_security    # Seize or damage property
+174: COERCE, deport, legal            # Expel or deport individuals
 '''
 
 ACTORS_TEXT = '''# Phoenix-style actors
@@ -133,6 +149,11 @@ def test_cameo2plover_translates_2021_names_to_the_projects_types(tmp_path):
     # A code the table lacks takes its 3-digit parent's translation; an unknown one none.
     assert derive_rules.plover_of('1541', table) == ('MOBILIZE', 'troops')
     assert derive_rules.plover_of('012', table) is None
+    # A code whose parent the table lacks too takes its root's heading, when the headings name one type:
+    # 176 is COERCE; 08 is headed CONCEDE and RETREAT, so 089 has none; ACCUSE at 09 is what its codes are.
+    assert derive_rules.plover_of('176', table) == ('COERCE', None)
+    assert derive_rules.plover_of('089', table) is None
+    assert derive_rules.plover_of('099', table) == ('INVESTIGATE', None)
 
 
 def test_derived_verbs_keep_provenance_codes_and_blocking_lines(derived):
@@ -153,6 +174,8 @@ def test_derived_verbs_keep_provenance_codes_and_blocking_lines(derived):
     assert ('TROT', None, ['(to', 'peace', 'talks'], '046', 'CONSULT') in patterns
     # '[:190]' names the target's event, not the subject's: no event for the subject.
     assert ('TROT', None, ['(into', 'village'], None, None) in patterns
+    # A code the table lists under its root only: 'PRY * (INTO NETWORK)' [176] is COERCE.
+    assert ('PRY', None, ['(into', 'network'], '176', 'COERCE') in patterns
     # A block none of whose lines maps to PLOVER is left out.
     assert 'ponder' not in {lemma for lemma, _ in verbs}
     assert {'kind': 'synset', 'name': 'ARMY', 'words': ['troops', 'soldiers', 'armed forces']} in rules
@@ -235,6 +258,9 @@ def _cameo_index(tmp_path, derived) -> TriggerIndex:
     # The bare verb's own code is not used alone; its phrase counts ('grumble at').
     ('The mayor grumbled at the council.', 'grumbled', ('DISAPPROVE', None)),
     ('The mayor grumbled.', 'grumbled', None),
+    # A '(to' phrase of a verb is also its infinitive complement ('* (TO LEAVE)'), the one the pattern names.
+    ('The governor instructed the envoys to leave the island.', 'instructed', ('COERCE', 'deport')),
+    ('The governor instructed the envoys to stay.', 'instructed', None),
 ])
 def test_cameo_patterns_on_the_parse(tmp_path, derived, text, word, expected):
     index = _cameo_index(tmp_path, derived)

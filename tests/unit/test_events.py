@@ -74,6 +74,18 @@ def test_trigger_type_mode(text, event_type, mode, trigger):
     assert event.quad_class == QUAD_CLASSES[event_type]
 
 
+@pytest.mark.parametrize('text, event_type, mode, trigger', [
+    # PLOVER's RETREAT is 'retreat or surrender militarily' (CAMEO2PLOVER 0874).
+    ('About two hundred guerrillas surrendered near the border.', 'RETREAT', 'disarm', 'surrendered'),
+    # A verb trigger's nominalisation codes as the verb does, here under a light verb.
+    ('Italy announced the suspension of all flights to Belgrade.', 'SANCTION', 'sever', 'suspension'),
+    ('The army began the evacuation of its bases in the south.', 'RETREAT', 'withdraw', 'evacuation'),
+])
+def test_surrender_and_nominalised_triggers(text, event_type, mode, trigger):
+    event = _only(text)
+    assert (event.event_type, event.event_mode, event.trigger) == (event_type, mode, trigger)
+
+
 @pytest.mark.parametrize('text', [
     'The spokesman said nothing new.',            # a reporting verb is not an event
     'The minister told reporters about the weather.',

@@ -361,15 +361,15 @@ def _phrase_words(token) -> list:
     return words
 
 
-def _same(token, word: str) -> bool:
+def _same(token, word: str, following: Item = ()) -> bool:
     """Whether a pattern word is this token: its text or its lemma ('attack' is 'attacks', not 'powers'
-    'power'); never an infinitive's 'to'.
+    'power'); an infinitive's 'to' only as the '(to' of the infinitive the next item names.
 
     A preposition ('(to') must hang from the verb or from a word that does ('agreed to a truce',
     'imposed sanctions on Cuba'), not from deeper in the phrase ('ordered X to appear ... sales to Y').
     """
     if token.dep_ == 'aux' and token.tag_ == 'TO':
-        return False
+        return word == '(to' and _infinitive_named(token, following)
     if token.lower_ in CALENDAR_WORDS and token.text[:1].isupper():
         return False     # 'held from March 2 to 4' is no march
     if word.startswith('('):
@@ -380,6 +380,18 @@ def _same(token, word: str) -> bool:
     return word == token.lower_ or word == token.lemma_.lower()
 
 
+def _infinitive_named(to, following: Item) -> bool:
+    """Whether an infinitive's 'to' starts the verb complement a pattern's next item names.
+
+    PETRARCH's patterns write a verb's infinitive complement as a 'to' phrase: 'ORDER * (TO LEAVE)'
+    is 'ordered the envoy to leave'.  Only the infinitive right after the 'to', complement of the
+    pattern's verb (xcomp), is that phrase: 'agreed to propose' is no 'agree (to proposal)'.
+    """
+    verb = to.head
+    return verb.i == to.i + 1 and verb.dep_ == 'xcomp' and any(
+        alternative[0] in (verb.lower_, verb.lemma_.lower()) for alternative in following)
+
+
 def match_items(items: Sequence[Item], tokens: Sequence) -> Optional[Tuple[int, ...]]:
     """Token indices where ``items`` match ``tokens`` in order (each at its earliest place), else None.
 
@@ -388,12 +400,13 @@ def match_items(items: Sequence[Item], tokens: Sequence) -> Optional[Tuple[int, 
     """
     found: List[int] = []
     position = 0
-    for item in items:
+    for number, item in enumerate(items):
+        following = items[number + 1] if number + 1 < len(items) else ()
         matched = False
         while position < len(tokens) and not matched:
             for alternative in item:
                 end = position + len(alternative)
-                if end <= len(tokens) and all(_same(tokens[position + k], word)
+                if end <= len(tokens) and all(_same(tokens[position + k], word, following)
                                               for k, word in enumerate(alternative)):
                     found.extend(t.i for t in tokens[position:end])
                     position = end
