@@ -85,15 +85,19 @@ def actor_code(code: str) -> ActorCode:
     return ActorCode(code, country if _is_country(country) else None, role)
 
 
+def holds(code: DatedCode, day: str) -> bool:
+    """Whether a dated code's range holds the day (ISO); an undated code holds no day."""
+    return bool(code.start or code.end) and (code.start or '') <= day[:10] <= (code.end or '9999')
+
+
 def code_at(codes: Sequence[DatedCode], date: Optional[str]) -> Optional[ActorCode]:
     """An actor's code at ``date`` (ISO): the first dated code whose range holds it, else the last
     undated one.  Failing both, the country all its codes share (an official is still of that
     country before and after the office), with no role.
     """
     if date:
-        day = date[:10]
         for dated in codes:
-            if (dated.start or dated.end) and (dated.start or '') <= day <= (dated.end or '9999'):
+            if holds(dated, date):
                 return actor_code(dated.code)
     undated = [actor_code(c.code) for c in codes if not c.start and not c.end]
     if undated and undated[-1].country:

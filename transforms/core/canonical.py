@@ -8,7 +8,7 @@ import re
 from typing import List, Sequence, Tuple
 
 # Titles and ranks that precede names in news copy; they are not part of the name.
-_TITLES = frozenset('''
+TITLES = frozenset('''
 mr mrs ms miss dr prof sir dame lord lady rev reverend father sheikh imam ayatollah
 president vice prime minister chancellor premier king queen prince princess emperor
 general gen lieutenant lt colonel col major maj brigadier admiral adm captain capt
@@ -32,7 +32,7 @@ def clean_name(text: str) -> str:
 def _name_tokens(text: str, label: str) -> Tuple[str, ...]:
     tokens = [t.rstrip('.').casefold() for t in _TOKEN.findall(clean_name(text))]
     if label == _PERSON:
-        while tokens and tokens[0] in _TITLES and len(tokens) > 1:
+        while tokens and tokens[0] in TITLES and len(tokens) > 1:
             tokens = tokens[1:]
     return tuple(tokens)
 

@@ -13,6 +13,7 @@ million characters).  The NER looks only a few tokens either side of a word, so 
 nearly all of the whole text's entities and sentences; only a mention or a sentence start right
 at a cut can differ.
 """
+import functools
 import hashlib
 from bisect import bisect_right
 from typing import Callable, Iterable, List, Optional, Sequence, Union
@@ -66,6 +67,11 @@ def _word_bounded(texts: Sequence[str], max_words: int = MAX_BATCH_WORDS) -> Ite
         yield group
 
 
+def _entity_rules(nlp):
+    """The pipeline's entity rules component, or None (a blank pipeline)."""
+    return nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+
+
 def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS,
             dates: Optional[Sequence[Optional[str]]] = None) -> List[Doc]:
     """One Doc per body, long bodies run in pieces and joined back, at most MAX_BATCH_WORDS per call.
@@ -76,7 +82,7 @@ def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS,
     the dictionaries' offices.
     """
     restore = case_restorer(nlp)
-    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    rules = _entity_rules(nlp)
     disable = [ENTITY_RULES] if rules is not None else []
     pieces = [_pieces(restore(body), max_piece_chars) for body in bodies]
     flat = [piece for body_pieces in pieces for piece in body_pieces]
@@ -95,21 +101,22 @@ def run_ner(nlp, bodies: Sequence[str], max_piece_chars: int = MAX_PIECE_CHARS,
 
 def case_restorer(nlp) -> Callable[[str], str]:
     """``truecase.restore_case`` with the lexicon of the model's pipeline; the identity for a blank pipeline."""
-    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
+    rules = _entity_rules(nlp)
     if rules is None or not rules.case_restoration:
         return lambda text: text
     lexicon = case_lexicon(rules.model_path)
     return lambda text: restore_case(text, lexicon)
 
 
+@functools.lru_cache(maxsize=None)
+def _key_maker(is_common_word) -> KeyMaker:
+    return KeyMaker(is_common_word=is_common_word)
+
+
 def key_maker_for(nlp) -> KeyMaker:
     """The entity-key dictionaries, with the common words of the model's pipeline where it has them."""
-    rules = nlp.get_pipe(ENTITY_RULES) if ENTITY_RULES in nlp.pipe_names else None
-    if rules is None:
-        return default_key_maker()
-    if getattr(rules, 'key_maker', None) is None:
-        rules.key_maker = KeyMaker(is_common_word=rules.is_common_word)
-    return rules.key_maker
+    rules = _entity_rules(nlp)
+    return default_key_maker() if rules is None else _key_maker(rules.is_common_word)
 
 
 def entity_id_of(article_id: str, start: int, end: int, label: str) -> str:

@@ -32,7 +32,7 @@ import unicodedata
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from schemas.records import EntityMention
-from transforms.core.canonical import clean_name
+from transforms.core.canonical import TITLES, clean_name
 from transforms.core.event_rules import ACTOR_COUNTRIES
 from transforms.core.gazetteer import Point, gazetteer, locate_place, osa_distance_at_most_one, place_key
 from transforms.core.names import (ORG, PERSON, PLACE, DictionaryActor, PhoenixNames, default_phoenix_names, in_office,
@@ -46,15 +46,10 @@ ACTOR_LABELS = frozenset({'PERSON', 'ORG', 'NORP'})
 UNKEYED_LABELS = frozenset({'DATE', 'TIME', 'PERCENT', 'MONEY', 'QUANTITY', 'ORDINAL', 'CARDINAL'})
 # A near miss is looked for only for surnames this long: one letter off a short name is another name.
 FUZZY_MIN_CHARS = 5
-# Titles and ranks before a person's name (as canonical.py drops them when it compares names).
-_TITLES = frozenset('''
-mr mrs ms miss dr prof sir dame lord lady rev reverend father sheikh imam ayatollah hojatoleslam
-president vice prime minister chancellor premier king queen prince princess emperor
-general gen lieutenant lt colonel col major maj brigadier admiral adm captain capt
-commander cmdr sergeant sgt marshal chief senator sen rep representative governor gov
-mayor ambassador secretary judge justice speaker pope cardinal bishop archbishop foreign defense defence
-sayyed sayyid seyed seyyed hojjatoleslam hujjat grand
-'''.split())
+# Titles and ranks before a person's name: canonical.py's, and the compound and honorific ones of
+# officials' full names ('Foreign Minister', 'Grand Ayatollah', 'Sayyed').
+_TITLES = TITLES | frozenset('foreign defense defence sayyed sayyid seyed seyyed hojjatoleslam hojatoleslam hujjat '
+                             'grand'.split())
 _NOT_KEY = re.compile(r"[^\w\s]|_")
 _APOSTROPHES = re.compile(r"['’`]")
 
@@ -95,8 +90,14 @@ def _official_names() -> Dict[str, str]:
 
 
 def place_point(name: str) -> Optional[Point]:
-    """The GeoNames id and point of a place name: the gazetteer's, else a country's alias ('U.S.') or
-    official name ("People's Republic of China")."""
+    """The GeoNames id and point of a place name, cleaned of a leading 'the' and a possessive first
+    (``canonical.clean_name``), else as printed."""
+    return _point(clean_name(name)) or _point(name)
+
+
+def _point(name: str) -> Optional[Point]:
+    """The gazetteer's point of a place name, else that of a country's alias ('U.S.') or official name
+    ("People's Republic of China")."""
     place = locate_place(name)
     if place is not None and place.geonames_id is not None:
         return Point(place.geonames_id, place.latitude, place.longitude)
@@ -208,7 +209,7 @@ class KeyMaker:
         if label in UNKEYED_LABELS or not name.strip():
             return None
         if label in PLACE_LABELS:
-            point = place_point(clean_name(name)) or place_point(name)
+            point = place_point(name)
             if point is not None:
                 return f'{GEONAMES}:{point.geonames_id}'
         if label in ACTOR_LABELS or label in PLACE_LABELS:

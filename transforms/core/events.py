@@ -15,7 +15,6 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from schemas.records import AnnotatedArticle, Event
 from transforms.core.actors import default_resolver, person_countries
-from transforms.core.canonical import clean_name
 from transforms.core.entity_keys import keys_by_name, place_point
 from transforms.core.event_extractor import article_sentence_events
 from transforms.core.roles import ArticleContext
@@ -76,7 +75,7 @@ def _key(keys: Dict[str, str], canonical: Optional[str], printed: Optional[str])
 def with_keys_and_place(event: Event, keys: Dict[str, str]) -> Event:
     """The event with its actor's and target's entity keys (``keys``: the article's keys by canonical
     name, ``entity_keys.keys_by_name``) and its location's GeoNames id and coordinates."""
-    point = (place_point(clean_name(event.location)) or place_point(event.location)) if event.location else None
+    point = place_point(event.location) if event.location else None
     return event._replace(
         actor_key=_key(keys, event.actor_canonical, event.actor),
         target_key=_key(keys, event.target_canonical, event.target),

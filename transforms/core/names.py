@@ -19,7 +19,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.lookups import Lookups
 from spacy.strings import hash_string
 
-from transforms.core.actors import actor_code
+from transforms.core.actors import actor_code, holds
 from transforms.core.calendar_names import MONTHS, WEEKDAYS
 from transforms.core.entity_rules import DictionaryMatch
 from transforms.core.event_rules import DatedCode, PhoenixActor, load_actor_countries, load_demonyms, load_phoenix_actors
@@ -34,11 +34,6 @@ COUNTRY, ACTOR = 'COUNTRY', 'ACTOR'
 # Prepositions after which a capitalised place name is the place ('talks in Geneva').
 _LOCATIVES = frozenset({'in', 'at', 'near', 'from', 'to', 'outside', 'into', 'across', 'around', 'throughout',
                         'toward', 'towards', 'via'})
-# CAMEO role codes that only people hold (elites, and the offices of government and the armed forces
-# that the dictionaries date).
-_PERSON_ROLES = frozenset({'ELI', 'GOV', 'MIL', 'LEG', 'JUD', 'OPP', 'REB', 'PTY', 'COP', 'SPY', 'BUS', 'MED',
-                           'EDU', 'CVL', 'LAB', 'REL', 'HRI', 'AGR', 'ENV', 'HLH', 'REF', 'UAF', 'IGO', 'NGO',
-                           'MOD', 'RAD', 'INS', 'SEP', 'CRM', 'DEV', 'UNO'})
 # Words of organisations' names: an actor whose name holds one is not a person, dated or not
 # ('SUDAN PEOPLE'S LIBERATION ARMY' [SDNREB 1983-2011], 'KOSOVO ASSEMBLY' [KSVGOVLEG >2008]).
 _ORGANISATION_WORDS = frozenset('''
@@ -116,17 +111,18 @@ def name_kind(actor: DictionaryActor, key: str) -> Optional[str]:
 
 def _is_acronym_of(key: str, actor: DictionaryActor) -> bool:
     """Whether a one-word name spells the initials of another of the actor's names ('MNLF')."""
-    for name in actor.names:
-        words = [w for w in name_key(name).replace('-', ' ').split() if w not in _ACRONYM_SKIP]
-        if len(words) >= 2 and ''.join(w[0] for w in words) == key:
-            return True
-    return False
+    return any(_initials(name_key(name).replace('-', ' ')) == key for name in actor.names)
+
+
+def _initials(key: str) -> Optional[str]:
+    """The initials of a name of two words or more (a ``name_key``), its small words skipped ('IAEA'); else None."""
+    words = [w for w in key.split() if w not in _ACRONYM_SKIP]
+    return ''.join(w[0] for w in words) if len(words) >= 2 else None
 
 
 def in_office(codes: Sequence[DatedCode], date: str) -> bool:
     """Whether a dated code of the actor holds the day (ISO)."""
-    day = date[:10]
-    return any((code.start or code.end) and (code.start or '') <= day <= (code.end or '9999') for code in codes)
+    return any(holds(code, date) for code in codes)
 
 
 def name_key(name: str) -> str:
@@ -170,9 +166,9 @@ class PhoenixNames:
             initials = {}
             for number in numbers:
                 for name in self.actors[number].names:
-                    words = [w for w in name_key(name).split() if w not in _ACRONYM_SKIP]
-                    if len(words) >= 2:
-                        initials.setdefault(''.join(w[0] for w in words), number)
+                    acronym = _initials(name_key(name))
+                    if acronym:
+                        initials.setdefault(acronym, number)
             for number in numbers:
                 actor = self.actors[number]
                 acronyms = [name_key(n) for n in actor.names if ' ' not in name_key(n)]
