@@ -60,7 +60,8 @@ _KEY_DOC = ("'geonames:<id>' for a place the gazetteer knows (GeoNames id, as in
             "'phoenix:<ACTOR_ID>' for a person or organisation the Phoenix actor dictionaries know by the "
             "article's fullest name for it, or by a surname or a one-letter misspelling that fits exactly one "
             "dictionary person in office at the article's date ('Zarif', 'Zariff' -> "
-            "'phoenix:MOHAMMAD_ZARIF_KHONSARI'); else 'name:<fullest name>', the article's fullest name for "
+            "'phoenix:MOHAMMAD_ZARIF_KHONSARI'), or, in an undated article, by a surname only one dictionary "
+            "person has and that is no English word; else 'name:<fullest name>', the article's fullest name for "
             "the entity normalised (accents, case, punctuation and titles dropped: 'name:donald trump'). The "
             "same real-world entity gets the same key in every article and run; null when there is no name.")
 _GEONAMES_DOC = ('GeoNames id of the {what}: a city\'s own, else the country\'s or US state\'s '
